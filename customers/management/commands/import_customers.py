@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from customers.importing import ClientListImporter
+from luckygas.importing import ImportFileError
+
+
+class Command(BaseCommand):
+    help = "匯入客戶資料（舊系統匯出的客戶資料 .xlsx，工作表「客戶資料」）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="客戶資料活頁簿（.xlsx）")
+        parser.add_argument("--batch-size", type=int, default=500)
+
+    def handle(self, path, batch_size, verbosity, **options):
+        importer = ClientListImporter(path, batch_size=batch_size, verbosity=verbosity)
+        try:
+            summary = importer.run()
+        except ImportFileError as error:
+            raise CommandError(f"未匯入任何資料：{error}") from None
+        self.stdout.write(self.style.SUCCESS(f"客戶資料匯入完成：{summary.line()}"))

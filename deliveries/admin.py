@@ -1,0 +1,108 @@
+from django.contrib import admin
+from import_export import fields, widgets
+
+from customers.models import Customer
+from deliveries.models import (
+    Delivery,
+    DeliveryHistory,
+    DeliveryHistoryItem,
+    DeliveryItem,
+    Order,
+    OrderItem,
+    Product,
+)
+from luckygas.admin import ChineseHeadersResource, SmallFileImportAdmin
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "sheet_column",
+        "kg",
+        "is_flow",
+        "counts_in_cylinder_total",
+    ]
+    list_filter = ["is_flow", "counts_in_cylinder_total"]
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    extra = 0
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "order_date",
+        "customer",
+        "status",
+        "requested_date",
+        "time_slot",
+    ]
+    list_filter = ["status", "order_date", "time_slot"]
+    search_fields = ["=customer__code", "customer__short_name"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer", "created_by"]
+    date_hierarchy = "order_date"
+    inlines = [OrderItemInline]
+
+
+class DeliveryResource(ChineseHeadersResource):
+    customer = fields.Field(
+        attribute="customer",
+        column_name="客戶",
+        widget=widgets.ForeignKeyWidget(Customer, field="code"),
+    )
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "customer",
+            "delivery_date",
+            "outcome",
+            "total_amount",
+            "cash_collected",
+            "gas_returned_kg",
+            "note",
+            "source",
+        ]
+
+
+class DeliveryItemInline(admin.TabularInline):
+    model = DeliveryItem
+    extra = 0
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """A changelist that stays fast on hundreds of thousands of rows."""
+
+    list_display = ["id", "delivery_date", "customer", "driver", "outcome", "source"]
+    list_filter = ["source", "outcome", "delivery_date"]
+    # Exact code only: a LIKE over the joined customer would scan every row.
+    search_fields = ["=customer__code"]
+    search_help_text = "輸入完整客戶代碼"
+    list_select_related = ["customer", "driver"]
+    raw_id_fields = ["customer", "driver", "route", "order"]
+    show_full_result_count = False
+    ordering = ["-delivery_date", "-id"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(SmallFileImportAdmin, LargeTableAdmin):
+    resource_classes = [DeliveryResource]
+    import_command = "import_deliveries"
+    inlines = [DeliveryItemInline]
+
+
+class DeliveryHistoryItemInline(admin.TabularInline):
+    model = DeliveryHistoryItem
+    extra = 0
+
+
+@admin.register(DeliveryHistory)
+class DeliveryHistoryAdmin(LargeTableAdmin):
+    inlines = [DeliveryHistoryItemInline]

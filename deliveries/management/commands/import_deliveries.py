@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from deliveries.importing import HistoryImporter
+from luckygas.importing import ImportFileError
+
+
+class Command(BaseCommand):
+    help = (
+        "匯入配送紀錄（舊系統匯出的配送歷史 .xlsx：客戶、電子發票抬頭、客戶簡稱、"
+        "地址、最後十次日期）。重複執行不會重複新增。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="配送歷史活頁簿（.xlsx）")
+        parser.add_argument("--batch-size", type=int, default=10_000)
+
+    def handle(self, path, batch_size, verbosity, **options):
+        importer = HistoryImporter(path, batch_size=batch_size, verbosity=verbosity)
+        try:
+            summary = importer.run()
+        except ImportFileError as error:
+            raise CommandError(f"未匯入任何資料：{error}") from None
+        self.stdout.write(self.style.SUCCESS(f"配送紀錄匯入完成：{summary.line()}"))

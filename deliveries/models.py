@@ -1,0 +1,279 @@
+from django.conf import settings
+from django.db import models
+
+from customers.models import Customer
+from luckygas.dates import today
+
+
+class Product(models.Model):
+    """A cylinder type; the rows are created by a data migration."""
+
+    code = models.SlugField("代號", max_length=20, unique=True)
+    name = models.CharField("名稱", max_length=20)
+    sheet_column = models.CharField("客戶資料欄位", max_length=20, unique=True)
+    kg = models.PositiveSmallIntegerField("公斤")
+    is_flow = models.BooleanField("流量計價", default=False)
+    counts_in_cylinder_total = models.BooleanField("計入派遣單瓶數", default=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = "產品"
+        verbose_name_plural = "產品"
+
+    def __str__(self):
+        return self.name
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "待配送"
+        DELIVERED = "delivered", "已配送"
+        CANCELLED = "cancelled", "已取消"
+
+    customer = models.ForeignKey(
+        Customer, verbose_name="客戶", on_delete=models.PROTECT, related_name="orders"
+    )
+    order_date = models.DateField("訂購日", default=today)
+    status = models.CharField(
+        "狀態", max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    requested_date = models.DateField("指定配送日", null=True, blank=True)
+    time_slot = models.PositiveSmallIntegerField(
+        "時段", choices=Customer.TimeSlot.choices, null=True, blank=True
+    )
+    note = models.TextField("備註", blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="建立者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("建立時間", auto_now_add=True)
+    updated_at = models.DateTimeField("更新時間", auto_now=True)
+
+    class Meta:
+        ordering = ["-order_date", "-id"]
+        verbose_name = "訂單"
+        verbose_name_plural = "訂單"
+        indexes = [
+            models.Index(
+                fields=["customer", "status"], name="idx_order_customer_status"
+            ),
+            models.Index(
+                fields=["-order_date", "status"], name="idx_order_date_status"
+            ),
+        ]
+
+    def __str__(self):
+        return f"訂單 {self.pk}（{self.customer.code}）"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, verbose_name="產品", on_delete=models.PROTECT)
+    quantity = models.PositiveSmallIntegerField("數量")
+
+    class Meta:
+        verbose_name = "訂購品項"
+        verbose_name_plural = "訂購品項"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "product"], name="uniq_order_product"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} × {self.quantity}"
+
+
+class DeliveryRecord(models.Model):
+    """The columns a delivery has, whether active or archived."""
+
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", "已送達"
+        ABSENT = "absent", "客戶不在"
+        CANCELLED = "cancelled", "現場取消"
+        POSTPONED = "postponed", "延後"
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "舊系統匯入"
+        APP = "app", "本系統"
+
+    # The foreign keys have no plain index: (customer, date, id) serves the
+    # customer, and partial indexes serve the others, since the hundreds of
+    # thousands of imported deliveries have no driver, route or order.
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name="客戶",
+        on_delete=models.PROTECT,
+        related_name="%(class)s_records",
+        db_index=False,
+    )
+    delivery_date = models.DateField("配送日")
+    delivered_at = models.DateTimeField("送達時間", null=True, blank=True)
+    driver = models.ForeignKey(
+        "routing.Driver",
+        verbose_name="司機",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    route = models.ForeignKey(
+        "routing.Route",
+        verbose_name="車次",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    order = models.ForeignKey(
+        Order,
+        verbose_name="訂單",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    outcome = models.CharField(
+        "結果", max_length=10, choices=Outcome.choices, default=Outcome.DELIVERED
+    )
+    total_amount = models.DecimalField(
+        "金額", max_digits=10, decimal_places=0, null=True, blank=True
+    )
+    cash_collected = models.DecimalField(
+        "收現", max_digits=10, decimal_places=0, null=True, blank=True
+    )
+    gas_returned_kg = models.DecimalField(
+        "退氣公斤", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    note = models.CharField("備註", max_length=200, blank=True)
+    source = models.CharField(
+        "來源", max_length=10, choices=Source.choices, default=Source.APP
+    )
+    created_at = models.DateTimeField("建立時間", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-delivery_date", "-id"]
+
+    def __str__(self):
+        return f"{self.delivery_date} {self.customer_id}"
+
+
+def _partial_indexes(prefix):
+    return [
+        models.Index(
+            fields=[field],
+            condition=models.Q(**{f"{field}__isnull": False}),
+            name=f"idx_{prefix}_{field}",
+        )
+        for field in ("driver", "route", "order")
+    ]
+
+
+class Delivery(DeliveryRecord):
+    """A delivery of the last six months; older ones live in DeliveryHistory."""
+
+    class Meta(DeliveryRecord.Meta):
+        verbose_name = "配送紀錄"
+        verbose_name_plural = "配送紀錄"
+        indexes = [
+            models.Index(
+                fields=["customer", "-delivery_date", "-id"],
+                name="idx_delivery_customer_date",
+            ),
+            models.Index(fields=["-delivery_date"], name="idx_delivery_date"),
+            *_partial_indexes("delivery"),
+        ]
+
+
+class DeliveryHistory(DeliveryRecord):
+    """An archived delivery; it keeps the id it had in Delivery."""
+
+    id = models.BigIntegerField(primary_key=True)
+
+    class Meta(DeliveryRecord.Meta):
+        verbose_name = "歷史配送紀錄"
+        verbose_name_plural = "歷史配送紀錄"
+        indexes = [
+            models.Index(
+                fields=["customer", "-delivery_date", "-id"],
+                name="idx_history_customer_date",
+            ),
+            models.Index(fields=["-delivery_date"], name="idx_history_date"),
+            *_partial_indexes("history"),
+        ]
+
+
+class DeliveryItemRecord(models.Model):
+    product = models.ForeignKey(Product, verbose_name="產品", on_delete=models.PROTECT)
+    quantity = models.PositiveSmallIntegerField("送達數量", default=0)
+    empties_collected = models.PositiveSmallIntegerField("回收空瓶", default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.product} × {self.quantity}"
+
+
+class DeliveryItem(DeliveryItemRecord):
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="items"
+    )
+
+    class Meta:
+        verbose_name = "配送品項"
+        verbose_name_plural = "配送品項"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "product"], name="uniq_delivery_product"
+            )
+        ]
+
+
+class DeliveryHistoryItem(DeliveryItemRecord):
+    delivery = models.ForeignKey(
+        DeliveryHistory, on_delete=models.CASCADE, related_name="items"
+    )
+
+    class Meta:
+        verbose_name = "歷史配送品項"
+        verbose_name_plural = "歷史配送品項"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "product"], name="uniq_history_item_product"
+            )
+        ]
+
+
+def latest_deliveries(customer, limit):
+    """A customer's newest deliveries as dicts, active and archived alike."""
+    columns = ("id", "delivery_date", "outcome", "source", "note", "total_amount")
+    newest = ("-delivery_date", "-id")
+    active = Delivery.objects.filter(customer=customer).annotate(
+        archived=models.Value(False)
+    )
+    archived = DeliveryHistory.objects.filter(customer=customer).annotate(
+        archived=models.Value(True)
+    )
+    rows = list(
+        active.values(*columns, "archived")
+        .order_by(*newest)[:limit]
+        .union(
+            archived.values(*columns, "archived").order_by(*newest)[:limit], all=True
+        )
+        .order_by(*newest)[:limit]
+    )
+    labels = dict(DeliveryRecord.Outcome.choices)
+    for row in rows:
+        row["outcome_label"] = labels[row["outcome"]]
+    return rows

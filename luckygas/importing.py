@@ -1,0 +1,247 @@
+"""What the import commands share: opening workbooks, rejects, summaries."""
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineWorkbook
+from tqdm import tqdm
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; nothing was changed."""
+
+
+class CellError(ValueError):
+    """One cell's value cannot be read; the message says why, in Chinese."""
+
+
+def _check_workbook(path):
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"找不到檔案：{path}")
+    if not zipfile.is_zipfile(path):
+        raise ImportFileError(
+            f"{path.name} 不是 Excel 活頁簿（.xlsx）；請在 Excel 另存為 .xlsx 後再匯入"
+        )
+    return path
+
+
+def _missing_sheet(path, wanted, names):
+    listed = "、".join(names) or "（無）"
+    return ImportFileError(
+        f"{path.name} 沒有工作表「{wanted}」；檔案中的工作表：{listed}"
+    )
+
+
+def read_rows_exact(path, sheet_name):
+    """Rows of a sheet through openpyxl, which keeps error cells such as #DIV/0!."""
+    path = _check_workbook(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise ImportFileError(
+            f"{path.name} 無法以 Excel 活頁簿開啟：{error}"
+        ) from error
+    try:
+        if sheet_name not in book.sheetnames:
+            raise _missing_sheet(path, sheet_name, book.sheetnames)
+        return [tuple(row) for row in book[sheet_name].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def read_rows_fast(path, sheet_name=None):
+    """Rows of a sheet (the first one by default) through calamine, for big files.
+
+    Caveat: calamine reads error cells (#DIV/0!) as empty strings.
+    """
+    path = _check_workbook(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own untyped errors
+        raise ImportFileError(
+            f"{path.name} 無法以 Excel 活頁簿開啟：{error}"
+        ) from error
+    names = book.sheet_names
+    if not names:
+        raise ImportFileError(f"{path.name} 沒有任何工作表")
+    wanted = sheet_name or names[0]
+    if wanted not in names:
+        raise _missing_sheet(path, wanted, names)
+    return book.get_sheet_by_name(wanted).to_python(skip_empty_area=False)
+
+
+def header_positions(header_row, required, path):
+    """Map each required header to its column index, or say which are missing."""
+    headers = [cell_text(cell) for cell in header_row]
+    missing = [name for name in required if name not in headers]
+    if missing:
+        raise ImportFileError(
+            f"{Path(path).name} 的標題列缺少欄位：{'、'.join(missing)}"
+            "；請確認是舊系統匯出的原始格式"
+        )
+    return {name: headers.index(name) for name in required}
+
+
+def cell_text(value):
+    """A cell as trimmed text; numbers lose a trailing .0; blank is ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    # str.strip() also removes non-breaking and full-width spaces.
+    return str(value).strip()
+
+
+def is_blank(value):
+    return cell_text(value) == ""
+
+
+def column_letter(index):
+    """0 -> A, 26 -> AA, as Excel names columns."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass
+class Reject:
+    row: int
+    column: str
+    value: object
+    reason: str
+    row_rejected: bool
+
+
+@dataclass
+class RejectLog:
+    """Every row or cell an import could not take, written to a CSV file."""
+
+    rejects: list = field(default_factory=list)
+
+    def row(self, row, column, value, reason):
+        self.rejects.append(Reject(row, column, value, reason, row_rejected=True))
+
+    def cell(self, row, column, value, reason):
+        self.rejects.append(Reject(row, column, value, reason, row_rejected=False))
+
+    @property
+    def rejected_rows(self):
+        return len({reject.row for reject in self.rejects if reject.row_rejected})
+
+    @property
+    def problem_cells(self):
+        return sum(1 for reject in self.rejects if not reject.row_rejected)
+
+    def write(self, source_path, command):
+        """Write the rejects next to the other logs; return the path, or None."""
+        if not self.rejects:
+            return None
+        settings.REJECTS_DIR.mkdir(parents=True, exist_ok=True)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        path = settings.REJECTS_DIR / f"{command}-{Path(source_path).stem}-{stamp}.csv"
+        # utf-8-sig so that Excel in Taiwan opens the Chinese text correctly.
+        with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["列", "欄", "值", "原因", "處理"])
+            for reject in self.rejects:
+                writer.writerow(
+                    [
+                        reject.row,
+                        reject.column,
+                        cell_text(reject.value),
+                        reject.reason,
+                        "整列未匯入" if reject.row_rejected else "保留原文，此欄留空",
+                    ]
+                )
+        return path
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problem_cells: int = 0
+    rejects_path: Path = None
+    notes: list = field(default_factory=list)
+
+    def line(self):
+        parts = [
+            f"讀取 {self.read} 列",
+            f"新增 {self.created}",
+            f"更新 {self.updated}",
+            f"未變更 {self.unchanged}",
+            f"拒絕 {self.rejected} 列",
+        ]
+        if self.problem_cells:
+            parts.append(f"{self.problem_cells} 格無法解析（已保留原文）")
+        parts.extend(self.notes)
+        line = "，".join(parts)
+        if self.rejects_path:
+            line += f"。明細：{self.rejects_path}"
+        return line
+
+
+def progress(total, description, verbosity):
+    """A progress bar on the terminal; silent when not a terminal or verbosity 0."""
+    return tqdm(
+        total=total,
+        desc=description,
+        unit="列",
+        disable=None if verbosity >= 1 else True,
+        leave=False,
+    )
+
+
+def _copy_text(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = str(value)
+    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def insert_rows(cursor, table, columns, rows):
+    """Insert many rows the fastest way each database offers: COPY on
+    PostgreSQL, executemany of one prepared statement on SQLite."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        # The same dates, codes and constants recur: format each once per column.
+        caches = [{} for _ in columns]
+        for row in rows:
+            texts = []
+            for cache, value in zip(caches, row, strict=True):
+                text = cache.get(value)
+                if text is None:
+                    text = cache[value] = _copy_text(value)
+                texts.append(text)
+            buffer.write("\t".join(texts) + "\n")
+        buffer.seek(0)
+        cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", buffer)
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", rows
+        )

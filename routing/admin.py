@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from routing.models import Driver, Route, RouteStop, Vehicle
+
+
+@admin.register(Driver)
+class DriverAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "phone", "is_active", "user"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    list_display = ["plate", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["plate"]
+
+
+class RouteStopInline(admin.TabularInline):
+    model = RouteStop
+    extra = 0
+    raw_id_fields = ["customer", "order"]
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    list_display = ["route_date", "route_code", "driver", "vehicle", "start_time"]
+    list_filter = ["route_code", "driver"]
+    list_select_related = ["driver", "vehicle"]
+    date_hierarchy = "route_date"
+    inlines = [RouteStopInline]
+
+
+@admin.register(RouteStop)
+class RouteStopAdmin(admin.ModelAdmin):
+    list_display = ["route", "sequence", "customer", "order"]
+    list_select_related = ["route", "customer"]
+    raw_id_fields = ["route", "customer", "order"]

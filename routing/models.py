@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.db import models
+
+
+class Driver(models.Model):
+    code = models.CharField("業務員代號", max_length=10, unique=True)
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("電話", max_length=30, blank=True)
+    is_active = models.BooleanField("在職", default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登入帳號",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="driver",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "司機"
+        verbose_name_plural = "司機"
+        indexes = [models.Index(fields=["is_active", "code"], name="idx_driver_active")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Vehicle(models.Model):
+    class Kind(models.TextChoices):
+        CAR = "car", "汽車"
+        MOTORCYCLE = "motorcycle", "機車"
+
+    plate = models.CharField("車牌", max_length=12, unique=True)
+    kind = models.CharField("車種", max_length=10, choices=Kind.choices)
+    is_active = models.BooleanField("使用中", default=True)
+
+    class Meta:
+        ordering = ["plate"]
+        verbose_name = "車輛"
+        verbose_name_plural = "車輛"
+
+    def __str__(self):
+        return f"{self.plate}（{self.get_kind_display()}）"
+
+
+class Route(models.Model):
+    """One run of one day: 南早, 北晚, 門市車, 外線…"""
+
+    route_date = models.DateField("日期")
+    route_code = models.CharField("車次", max_length=20)
+    driver = models.ForeignKey(
+        Driver, verbose_name="司機", on_delete=models.PROTECT, null=True, blank=True
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, verbose_name="車輛", on_delete=models.PROTECT, null=True, blank=True
+    )
+    start_time = models.TimeField("出車時間", null=True, blank=True)
+    odometer_out = models.PositiveIntegerField("出車里程", null=True, blank=True)
+    odometer_in = models.PositiveIntegerField("回車里程", null=True, blank=True)
+    note = models.CharField("備註", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-route_date", "route_code"]
+        verbose_name = "車次"
+        verbose_name_plural = "車次"
+        indexes = [
+            models.Index(
+                fields=["driver", "-route_date"], name="idx_route_driver_date"
+            ),
+            models.Index(fields=["-route_date", "route_code"], name="idx_route_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["route_date", "route_code"], name="uniq_route_date_code"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.route_date} {self.route_code}"
+
+
+class RouteStop(models.Model):
+    route = models.ForeignKey(
+        Route, verbose_name="車次", on_delete=models.CASCADE, related_name="stops"
+    )
+    sequence = models.PositiveSmallIntegerField("順序")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name="客戶", on_delete=models.PROTECT
+    )
+    order = models.ForeignKey(
+        "deliveries.Order",
+        verbose_name="訂單",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    note = models.CharField("備註", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["route", "sequence"]
+        verbose_name = "停靠點"
+        verbose_name_plural = "停靠點"
+
+    def __str__(self):
+        return f"{self.route} #{self.sequence} {self.customer_id}"
