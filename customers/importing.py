@@ -27,6 +27,26 @@ CLIENT_SHEET = "客戶資料"
 UNNAMED_COLUMN = "（無標題欄）"
 UNNAMED_AFTER = "切替器"
 
+# The 76 columns of the old system's client list, in its order.
+CLIENT_LIST_HEADERS = [
+    "客戶", "電子發票抬頭", "客戶簡稱", "地址", "系統上鋼瓶數量",
+    "50KG", "營20", "營16", "20KG", "16KG", "10KG", "4KG", "好運16", "瓶安桶10",
+    "幸福丸", "好運20", "流量50公斤", "流量20公斤", "流量16公斤", "流量好運20公斤",
+    "流量好運16公斤",
+    "計價方式", "結帳方式", "結帳用檔案", "訂閱式會員",
+    "發報", "排巡", "設備客戶買斷", "已解約", "需要當天配送",
+    "8~9", "9~10", "10~11", "11~12", "12~13", "13~14",
+    "14~15", "15~16", "16~17", "17~18", "18~19", "19~20",
+    "時段早1午2晚3全天0", "公休日", "狀態", "切替器型號",
+    "月配送量", "退氣", "實際購買公斤數", "退氣比例", "平均日使用", "串接數量",
+    "備用量", "最大週期", "可延後天數", "是否需要當天去",
+    "區域", "1汽車/2機車/0全部", "單一區域供應",
+    "第一使用區域(串接)", "第二使用區域", "第三使用區域", "第四使用區域",
+    "第五使用區域", "預備桶", "串接場所申報",
+    "流量表", "帶線流量錶", "切替器", UNNAMED_COLUMN, "接點式壓力錶", "壓差開關",
+    "微動開關", "永勝", "智慧秤", "類型",
+]  # fmt: skip
+
 TEXT_COLUMNS = {
     "電子發票抬頭": "invoice_title",
     "客戶簡稱": "short_name",
@@ -106,7 +126,6 @@ CHOICE_COLUMNS = {
     "類型": ("kind", {kind.label: kind.value for kind in Customer.Kind}),
 }
 HOUR_COLUMNS = {f"{hour}~{hour + 1}": hour for hour in range(8, 20)}
-OTHER_COLUMNS = ["客戶", "系統上鋼瓶數量", "公休日", "區域", "單一區域供應", "預備桶"]
 
 # Choice fields are nullable integers or blank text; blank cells stay blank.
 NULLABLE_CHOICES = {"time_slot", "vehicle"}
@@ -175,16 +194,7 @@ class ClientListImporter:
         if not rows:
             raise ImportFileError(f"工作表「{CLIENT_SHEET}」是空的")
         header = rows[0]
-        required = [
-            *OTHER_COLUMNS,
-            *TEXT_COLUMNS,
-            *NUMBER_COLUMNS,
-            *FLAG_COLUMNS,
-            *(name for name in EQUIPMENT_COLUMNS if name != UNNAMED_COLUMN),
-            *CHOICE_COLUMNS,
-            *HOUR_COLUMNS,
-            *self.products,
-        ]
+        required = [name for name in CLIENT_LIST_HEADERS if name != UNNAMED_COLUMN]
         positions = header_positions(header, required, self.path)
         unnamed = positions[UNNAMED_AFTER] + 1
         if unnamed >= len(header) or not is_blank(header[unnamed]):
@@ -269,6 +279,7 @@ class ClientListImporter:
                 column("公休日"),
                 value("公休日"),
                 f"無法判讀「{' '.join(closed.unparsed)}」，請人工確認",
+                "其餘已判讀；無法判讀的部分存於「公休日待確認」",
             )
 
         fields["area_text"] = cell_text(value("區域"))

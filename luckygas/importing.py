@@ -118,13 +118,16 @@ def column_letter(index):
     return letters
 
 
+ROW_REJECTED = "整列未匯入"
+
+
 @dataclass
 class Reject:
     row: int
     column: str
     value: object
     reason: str
-    row_rejected: bool
+    action: str
 
 
 @dataclass
@@ -134,18 +137,18 @@ class RejectLog:
     rejects: list = field(default_factory=list)
 
     def row(self, row, column, value, reason):
-        self.rejects.append(Reject(row, column, value, reason, row_rejected=True))
+        self.rejects.append(Reject(row, column, value, reason, ROW_REJECTED))
 
-    def cell(self, row, column, value, reason):
-        self.rejects.append(Reject(row, column, value, reason, row_rejected=False))
+    def cell(self, row, column, value, reason, action="保留原文，此欄留空"):
+        self.rejects.append(Reject(row, column, value, reason, action))
 
     @property
     def rejected_rows(self):
-        return len({reject.row for reject in self.rejects if reject.row_rejected})
+        return len({r.row for r in self.rejects if r.action == ROW_REJECTED})
 
     @property
     def problem_cells(self):
-        return sum(1 for reject in self.rejects if not reject.row_rejected)
+        return sum(1 for r in self.rejects if r.action != ROW_REJECTED)
 
     def write(self, source_path, command):
         """Write the rejects next to the other logs; return the path, or None."""
@@ -165,7 +168,7 @@ class RejectLog:
                         reject.column,
                         cell_text(reject.value),
                         reject.reason,
-                        "整列未匯入" if reject.row_rejected else "保留原文，此欄留空",
+                        reject.action,
                     ]
                 )
         return path

@@ -1,0 +1,172 @@
+"""Invented demo workbooks in the company's two layouts, for `seed_demo`.
+
+Every name, address and code is made up. The client list carries the kinds of
+mess the real export has, so the demo goes through the same import path and
+the same parsers as the office's own files.
+"""
+
+import datetime as dt
+
+from openpyxl import Workbook
+
+from customers.importing import CLIENT_LIST_HEADERS, UNNAMED_COLUMN
+from deliveries.importing import HISTORY_COLUMNS
+from luckygas.dates import to_roc_number
+
+SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
+SHOP_WORDS = ["阿美", "海風", "鯉魚", "稻香", "山城", "太平", "知本", "馬亨", "南王"]
+SHOP_KINDS = ["小吃", "麵館", "早餐", "熱炒", "火鍋", "便當", "民宿", "冰店", "餐廳"]
+STREETS = ["更生路", "正氣路", "傳廣路", "馬亨亨大道", "四維路", "新生路", "漢陽路"]
+TOWNS = ["臺東市", "台東縣臺東市", "臺東縣卑南鄉", "台東縣成功鎮", "臺東縣池上鄉"]
+TAGS = ["", "", "", "€", "￡", "●", "※"]
+SUFFIXES = ["", "", "", "9點前", "14後"]
+# (area text as the sheet writes it, weight); the typos are real kinds.
+AREAS = [
+    ("A-瑞光", 25), ("B-四維", 20), ("C-漢中", 16), ("D-東方大鎮", 10),
+    ("E-力國", 6), ("Y-富岡", 3), ("M-商校商圈", 3), ("F-成功線", 3),
+    ("F-成功縣", 1), ("G-都蘭線", 3), ("H-鹿野線", 2), ("H-鹿野縣", 1),
+    ("I-池上線", 2), ("J-知本線", 2), ("K-東大線", 2), ("L-大武線", 2),
+]  # fmt: skip
+# Closed days as Excel holds them: numbers, text, and the odd note.
+CLOSED_DAYS = [
+    (None, 70), (7.0, 8), (6.7, 4), (1.0, 3), (2.3, 2), (2.2999999999999998, 1),
+    ("Red", 2), ("見紅休", 1), ("7(初一十五)", 1), ("10.20.30", 1),
+    ("6.7(14)", 1), ("1.2.3", 1),
+]  # fmt: skip
+SWITCHER_MODELS = [None, None, "重量發報", "壓力錶發報", "自動切替器KA32AK\u00a0"]
+CYCLES = [4, 5, 7, 7, 10, 10, 14, 14, 21, 30]
+PRODUCT_COLUMNS = CLIENT_LIST_HEADERS[5:21]
+
+
+def _weighted(rng, choices):
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _address(rng):
+    return f"{rng.choice(TOWNS)}{rng.choice(STREETS)}{rng.randint(1, 600)}號"
+
+
+def client_row(rng, code):
+    """One client-list row as a dict of header -> cell value."""
+    title = f"{rng.choice(SHOP_WORDS)}{rng.choice(SHOP_KINDS)}"
+    metered = rng.random() < 0.35
+    cycle = rng.choice(CYCLES)
+    monthly = float(rng.choice([20, 40, 60, 80, 100, 120, 160]))
+    returned = float(rng.randint(0, 10))
+    row = {
+        "客戶": int(code),
+        "電子發票抬頭": f"{title}{rng.choice(['', '有限公司', '店'])}",
+        "客戶簡稱": f"{rng.choice(TAGS)}{title}{rng.choice(SUFFIXES)}",
+        "地址": _address(rng),
+        "20KG": float(rng.randint(1, 6)),
+        "計價方式": "流量" if metered else rng.choice(["桶裝"] * 12 + ["桶裝現金"]),
+        "結帳方式": _weighted(
+            rng, [("現金", 50), ("月結", 47), ("收現", 2), (None, 1)]
+        ),
+        "訂閱式會員": "V" if rng.random() < 0.2 else None,
+        "發報": "V" if rng.random() < 0.55 else None,
+        "排巡": _weighted(
+            rng, [("V", 85), (None, 7), ("X", 5), ("夜市", 2), ("餐車", 1)]
+        ),
+        "已解約": "V" if rng.random() < 0.01 else None,
+        "時段早1午2晚3全天0": float(rng.choice([0, 1, 1, 2, 3])),
+        "公休日": _weighted(rng, CLOSED_DAYS),
+        "切替器型號": rng.choice(SWITCHER_MODELS),
+        "月配送量": monthly,
+        "退氣": returned,
+        "實際購買公斤數": monthly - returned,
+        "退氣比例": round(returned / monthly, 4),
+        "平均日使用": round((monthly - returned) / 30, 4),
+        "串接數量": 40.0,
+        "備用量": 40.0,
+        "最大週期": float(cycle),
+        "可延後天數": float(max(cycle // 3, 1)),
+        "是否需要當天去": round(rng.uniform(-3, 15), 2),
+        "區域": _weighted(rng, AREAS),
+        "1汽車/2機車/0全部": float(rng.choice([1, 1, 2, 0])),
+        "單一區域供應": float(rng.randint(1, 3)),
+        "預備桶": rng.choice([None, None, 1, "20*1"]),
+        "智慧秤": 1.0 if rng.random() < 0.15 else None,
+        "類型": _weighted(
+            rng, [(None, 90), ("學校", 3), ("夜市", 3), ("市場", 2), ("餐車", 2)]
+        ),
+    }
+    if rng.random() < 0.04:
+        row["退氣比例"] = "#DIV/0!"
+        row["最大週期"] = row["可延後天數"] = "#DIV/0!"
+    if rng.random() < 0.2:
+        row[rng.choice(PRODUCT_COLUMNS)] = float(rng.randint(1, 4))
+    if rng.random() < 0.1:
+        row["系統上鋼瓶數量"] = f"20*{rng.randint(2, 8)}+16*{rng.randint(1, 2)}"
+    if metered:
+        row[rng.choice(["流量50公斤", "流量20公斤"])] = float(rng.randint(1, 6))
+        row["流量表"] = rng.choice([1.0, "客戶自有"])
+        row[UNNAMED_COLUMN] = 1.0 if rng.random() < 0.3 else None
+    opens = rng.randint(0, 4)
+    for hour in range(8 + opens, 8 + rng.randint(opens + 4, 11) + 1):
+        row[f"{hour}~{hour + 1}"] = 1.0
+    return row, cycle
+
+
+def write_client_list(path, rows):
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("客戶資料")
+    sheet.append(
+        [None if name == UNNAMED_COLUMN else name for name in CLIENT_LIST_HEADERS]
+    )
+    for row in rows:
+        sheet.append([row.get(name) for name in CLIENT_LIST_HEADERS])
+    book.create_sheet("延後名單").append(
+        ["編號", "客戶名稱", "客戶編號", "簡稱", "地址"]
+    )
+    book.save(path)
+
+
+def write_history(path, deliveries):
+    """deliveries: (code, title, short name, address, date) in any order."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+    sheet.append(HISTORY_COLUMNS)
+    for code, title, short_name, address, day in deliveries:
+        sheet.append([int(code), title, short_name, address, to_roc_number(day)])
+    book.save(path)
+
+
+def _visits(rng, cycle, start, end):
+    """Delivery dates every `cycle` days or so, drifting as real customers do."""
+    day = start + dt.timedelta(days=rng.randrange(max(cycle, 1)))
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=max(1, round(rng.gauss(cycle, cycle / 5))))
+
+
+def build(rng, customers, deliveries, end):
+    """Client rows and history rows: `deliveries` of them, ending on `end`."""
+    codes = rng.sample(range(1_400_000, 2_000_000), customers)
+    clients = [client_row(rng, code) for code in codes]
+    households = [
+        (code, f"{rng.choice(SURNAMES)}宅", rng.choice(range(45, 120)))
+        for code in rng.sample(range(1_100_000, 1_400_000), customers * 9)
+    ]
+
+    # Scale the span of history so the customers' own rhythms give the count,
+    # with a little to spare: the surplus is dropped at random below.
+    per_day = sum(1 / cycle for _, cycle in clients) + sum(
+        1 / cycle for _, _, cycle in households
+    )
+    start = end - dt.timedelta(days=max(int(1.05 * deliveries / per_day), 1))
+
+    history = []
+    for row, cycle in clients:
+        names = (row["電子發票抬頭"], row["客戶簡稱"], row["地址"])
+        history += [
+            (row["客戶"], *names, day) for day in _visits(rng, cycle, start, end)
+        ]
+    for code, name, cycle in households:
+        address = _address(rng) if rng.random() > 0.01 else None
+        history += [
+            (code, name, None, address, day) for day in _visits(rng, cycle, start, end)
+        ]
+    rng.shuffle(history)
+    return [row for row, _ in clients], history[:deliveries]
