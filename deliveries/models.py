@@ -256,24 +256,20 @@ class DeliveryHistoryItem(DeliveryItemRecord):
 
 
 def latest_deliveries(customer, limit):
-    """A customer's newest deliveries as dicts, active and archived alike."""
+    """A customer's newest deliveries as dicts, active and archived alike.
+
+    Two indexed reads merged here, since SQLite cannot LIMIT inside a UNION.
+    """
     columns = ("id", "delivery_date", "outcome", "source", "note", "total_amount")
-    newest = ("-delivery_date", "-id")
-    active = Delivery.objects.filter(customer=customer).annotate(
-        archived=models.Value(False)
-    )
-    archived = DeliveryHistory.objects.filter(customer=customer).annotate(
-        archived=models.Value(True)
-    )
-    rows = list(
-        active.values(*columns, "archived")
-        .order_by(*newest)[:limit]
-        .union(
-            archived.values(*columns, "archived").order_by(*newest)[:limit], all=True
-        )
-        .order_by(*newest)[:limit]
-    )
     labels = dict(DeliveryRecord.Outcome.choices)
-    for row in rows:
-        row["outcome_label"] = labels[row["outcome"]]
-    return rows
+    rows = []
+    for model, archived in ((Delivery, False), (DeliveryHistory, True)):
+        newest = model.objects.filter(customer=customer).order_by(
+            "-delivery_date", "-id"
+        )
+        for row in newest.values(*columns)[:limit]:
+            rows.append(
+                {**row, "archived": archived, "outcome_label": labels[row["outcome"]]}
+            )
+    rows.sort(key=lambda row: (row["delivery_date"], row["id"]), reverse=True)
+    return rows[:limit]

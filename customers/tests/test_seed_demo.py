@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+
+from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
+from customers.models import Customer
+from deliveries.models import Delivery
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_writes_both_layouts_and_imports_them(tmp_path, client, capsys):
+    call_command("seed_demo", customers=15, deliveries=400, out=tmp_path, seed=3)
+
+    assert (tmp_path / "client_list.xlsx").is_file()
+    assert (tmp_path / "delivery_history.xlsx").is_file()
+    assert Customer.objects.filter(origin=Customer.Origin.CLIENT_LIST).count() == 15
+    assert Customer.objects.filter(origin=Customer.Origin.HISTORY).exists()
+    assert Delivery.objects.count() == 400
+    output = capsys.readouterr().out
+    assert "客戶資料匯入完成" in output and "配送紀錄匯入完成" in output
+    assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+    assert f"密碼：{DEMO_PASSWORD}" in output
+
+
+def test_its_history_ends_today_and_follows_each_customers_cycle(tmp_path):
+    from luckygas.dates import today
+
+    call_command("seed_demo", customers=15, deliveries=400, out=tmp_path, seed=3)
+
+    newest = Delivery.objects.order_by("-delivery_date").first().delivery_date
+    assert (today() - newest).days <= 3
+    regular = Customer.objects.filter(origin=Customer.Origin.CLIENT_LIST).first()
+    assert regular.delivery_records.count() >= 3
+
+
+def test_with_if_empty_it_leaves_existing_data_alone(tmp_path, capsys):
+    Customer.objects.create(code="1984845")
+
+    call_command("seed_demo", customers=15, deliveries=400, out=tmp_path, if_empty=True)
+
+    assert Customer.objects.count() == 1
+    assert not (tmp_path / "client_list.xlsx").exists()
+    assert "略過示範資料" in capsys.readouterr().out

@@ -1,0 +1,139 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from customers.models import Area, Customer
+from deliveries.models import Delivery, DeliveryHistory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customers():
+    south = Area.objects.get(code="A")
+    north = Area.objects.get(code="C")
+    return [
+        Customer.objects.create(
+            code="1984845", short_name="春風早餐", address="臺東市四維路1號", area=south
+        ),
+        Customer.objects.create(
+            code="1500001", short_name="海風麵館", address="臺東市更生路9號", area=north
+        ),
+        Customer.objects.create(
+            code="1984000",
+            invoice_title="稻香民宿有限公司",
+            address="卑南鄉",
+            area=north,
+        ),
+    ]
+
+
+def listed_codes(response):
+    return [customer.code for customer in response.context["page"]]
+
+
+@pytest.mark.parametrize("url", ["/customers/", "/customers/1984845/"])
+def test_pages_send_an_anonymous_visitor_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_list_shows_every_customer(office_client, customers):
+    response = office_client.get(reverse("customers:list"))
+    assert response.status_code == 200
+    assert listed_codes(response) == ["1500001", "1984000", "1984845"]
+    assert "春風早餐" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("1984", ["1984000", "1984845"]),
+        ("1984845", ["1984845"]),
+        ("海風", ["1500001"]),
+        ("稻香", ["1984000"]),
+        ("更生路", ["1500001"]),
+        ("沒有這家", []),
+    ],
+)
+def test_the_list_searches_by_code_name_or_address(
+    office_client, customers, query, expected
+):
+    response = office_client.get(reverse("customers:list"), {"q": query})
+    assert listed_codes(response) == expected
+
+
+def test_the_list_filters_by_area(office_client, customers):
+    response = office_client.get(reverse("customers:list"), {"area": "C"})
+    assert listed_codes(response) == ["1500001", "1984000"]
+
+
+def test_the_list_says_when_nothing_matches(office_client, customers):
+    response = office_client.get(reverse("customers:list"), {"q": "沒有這家"})
+    assert "找不到符合的客戶" in response.text
+
+
+def test_the_customer_page_shows_its_details_and_roc_dated_deliveries(
+    office_client, customers
+):
+    customer = customers[0]
+    customer.closed_weekdays = "67"
+    customer.closed_on_public_holidays = True
+    customer.open_hours = [8, 9, 10, 14]
+    customer.save()
+    Delivery.objects.create(customer=customer, delivery_date=dt.date(2025, 5, 21))
+    DeliveryHistory.objects.create(
+        id=99, customer=customer, delivery_date=dt.date(2021, 1, 2)
+    )
+
+    response = office_client.get(customer.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "春風早餐" in response.text
+    assert "114/05/21" in response.text
+    assert "110/01/02" in response.text
+    assert "星期六、星期日；國定假日" in response.text
+    assert "8~11、14~15" in response.text
+
+
+def test_the_customer_page_lists_the_newest_deliveries_from_both_tables(
+    office_client, customers
+):
+    customer = customers[0]
+    for day in range(1, 16):
+        Delivery.objects.create(customer=customer, delivery_date=dt.date(2025, 5, day))
+        DeliveryHistory.objects.create(
+            id=1000 + day, customer=customer, delivery_date=dt.date(2024, 5, day)
+        )
+
+    deliveries = office_client.get(customer.get_absolute_url()).context["deliveries"]
+
+    dates = [row["delivery_date"] for row in deliveries]
+    assert len(dates) == 20
+    assert dates == sorted(dates, reverse=True)
+    assert dates[0] == dt.date(2025, 5, 15) and dates[-1] == dt.date(2024, 5, 11)
+    assert [row["archived"] for row in deliveries].count(True) == 5
+
+
+def test_the_customer_page_runs_the_same_queries_however_long_the_history(
+    office_client, customers, django_assert_max_num_queries
+):
+    customer = customers[0]
+    Delivery.objects.bulk_create(
+        Delivery(customer=customer, delivery_date=dt.date(2025, 1, 1))
+        for _ in range(200)
+    )
+    with django_assert_max_num_queries(6):
+        office_client.get(customer.get_absolute_url())
+
+
+def test_an_unknown_customer_is_not_found(office_client, customers):
+    assert office_client.get("/customers/9999999/").status_code == 404
+
+
+def test_a_customer_known_only_from_the_history_is_marked(office_client):
+    customer = Customer.objects.create(code="1234567", origin=Customer.Origin.HISTORY)
+    response = office_client.get(customer.get_absolute_url())
+    assert "僅見於配送紀錄" in response.text

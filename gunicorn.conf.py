@@ -1,0 +1,13 @@
+"""gunicorn settings for production; every value can be overridden by the env."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Two cores and fifteen users: a few sync workers with threads are plenty.
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+accesslog = "-"
+errorlog = "-"
+max_requests = 1000
+max_requests_jitter = 100

@@ -1,0 +1,113 @@
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from customers.models import Customer
+from deliveries.models import Delivery
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = {"customers", "deliveries", "routing"}
+
+
+def project_models():
+    return [
+        model for model in apps.get_models() if model._meta.app_label in PROJECT_APPS
+    ]
+
+
+def test_every_model_of_the_project_has_an_admin_or_an_inline():
+    inlined = {
+        inline.model
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+    }
+    missing = [
+        model.__name__
+        for model in project_models()
+        if not admin.site.is_registered(model) and model not in inlined
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "model",
+    [model for model in project_models() if admin.site.is_registered(model)],
+    ids=lambda model: model.__name__,
+)
+def test_every_changelist_opens_for_a_manager(manager_client, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert manager_client.get(url).status_code == 200
+
+
+def test_the_admin_is_closed_to_office_staff(office_client):
+    response = office_client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert "login" in response.url
+
+
+def test_the_delivery_changelist_reads_a_fixed_number_of_queries(
+    manager_client, django_assert_max_num_queries
+):
+    customer = Customer.objects.create(code="1984845")
+    Delivery.objects.bulk_create(
+        Delivery(customer=customer, delivery_date=dt.date(2025, 1, 1) + dt.timedelta(n))
+        for n in range(300)
+    )
+    with django_assert_max_num_queries(8):
+        response = manager_client.get(reverse("admin:deliveries_delivery_changelist"))
+    assert response.status_code == 200
+
+
+def post_import(client, model, content, name):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_import")
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(url, {"resource": "0", "format": "1", "import_file": upload})
+
+
+def test_the_admin_refuses_a_big_file_and_names_the_command(manager_client, settings):
+    settings.ADMIN_IMPORT_MAX_BYTES = 100
+    response = post_import(manager_client, Customer, b"x" * 200, "big.csv")
+
+    assert response.status_code == 200
+    assert "python manage.py import_customers" in response.text
+    assert not Customer.objects.exists()
+
+
+def test_a_small_csv_imports_customers_through_the_admin(manager_client):
+    content = "客戶代碼,客戶簡稱,區域\n1984845,春風早餐,A\n".encode()
+    response = post_import(manager_client, Customer, content, "customers.csv")
+    assert response.status_code == 200
+    assert "1984845" in response.text
+
+    form = response.context["confirm_form"]
+    confirm = reverse("admin:customers_customer_process_import")
+    manager_client.post(confirm, form.initial)
+
+    customer = Customer.objects.get(code="1984845")
+    assert customer.short_name == "春風早餐"
+    assert customer.area.code == "A"
+
+
+def test_customers_export_to_xlsx_with_chinese_headers(manager_client):
+    Customer.objects.create(code="1984845", short_name="春風早餐")
+    url = reverse("admin:customers_customer_export")
+    every_field = {
+        name: "on"
+        for name in manager_client.get(url).context["form"].fields
+        if name.startswith("customerresource_")
+    }
+    response = manager_client.post(url, {"resource": "0", "format": "0", **every_field})
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[1]]
+    assert "客戶代碼" in headers and "客戶簡稱" in headers
+    row = dict(zip(headers, [cell.value for cell in sheet[2]], strict=True))
+    assert row["客戶代碼"] == "1984845"

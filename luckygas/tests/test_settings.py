@@ -1,0 +1,72 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+
+def pragma(name):
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA {name}")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite tuning")
+def test_sqlite_runs_with_the_recommended_pragmas():
+    assert pragma("journal_mode") == "wal"
+    assert pragma("synchronous") == 1  # NORMAL
+    assert pragma("temp_store") == 2  # MEMORY
+    assert pragma("cache_size") < 0  # a size in KiB, not pages
+    assert pragma("mmap_size") > 0
+    assert pragma("busy_timeout") >= 20_000
+    options = django_settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL settings")
+def test_postgresql_keeps_connections_and_checks_their_health():
+    database = django_settings.DATABASES["default"]
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def load_settings(**environment):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+    }
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "-c", "import luckygas.settings as s; print(s.ALLOWED_HOSTS)"],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_takes_its_hosts_from_the_environment():
+    result = load_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="gas.example, 10.0.0.5")
+    assert result.stdout.strip() == "['gas.example', '10.0.0.5']"
+
+
+def test_a_bad_boolean_stops_start_up_with_a_clear_message():
+    result = load_settings(DEBUG="maybe")
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_the_business_runs_on_taipei_time_in_traditional_chinese():
+    assert django_settings.TIME_ZONE == "Asia/Taipei"
+    assert django_settings.USE_TZ is True
+    assert django_settings.LANGUAGE_CODE == "zh-hant"
