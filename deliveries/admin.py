@@ -82,13 +82,21 @@ class LargeTableAdmin(admin.ModelAdmin):
 
     list_display = ["id", "delivery_date", "customer", "driver", "outcome", "source"]
     list_filter = ["source", "outcome", "delivery_date"]
-    # Exact code only: a LIKE over the joined customer would scan every row.
-    search_fields = ["=customer__code"]
+    search_fields = ["customer__code"]
     search_help_text = "輸入完整客戶代碼"
     list_select_related = ["customer", "driver"]
+    list_per_page = 50
     raw_id_fields = ["customer", "driver", "route", "order"]
     show_full_result_count = False
     ordering = ["-delivery_date", "-id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The exact code only: the admin's own search would compare with LIKE
+        # or UPPER() and read every delivery instead of one customer's.
+        code = search_term.strip()
+        if not code:
+            return queryset, False
+        return queryset.filter(customer__code=code), False
 
 
 @admin.register(Delivery)

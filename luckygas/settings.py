@@ -188,4 +188,6 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own console handler would print every line a second time.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }

@@ -111,3 +111,17 @@ def test_customers_export_to_xlsx_with_chinese_headers(manager_client):
     assert "客戶代碼" in headers and "客戶簡稱" in headers
     row = dict(zip(headers, [cell.value for cell in sheet[2]], strict=True))
     assert row["客戶代碼"] == "1984845"
+
+
+def test_the_delivery_search_finds_one_customers_deliveries_by_exact_code(
+    manager_client,
+):
+    wanted = Customer.objects.create(code="1984845")
+    other = Customer.objects.create(code="19848450")
+    for customer in (wanted, other):
+        Delivery.objects.create(customer=customer, delivery_date=dt.date(2025, 1, 1))
+
+    url = reverse("admin:deliveries_delivery_changelist")
+    listed = manager_client.get(url, {"q": "1984845"}).context["cl"].result_list
+
+    assert [delivery.customer for delivery in listed] == [wanted]
