@@ -20,4 +20,5 @@ class Command(BaseCommand):
             summary = importer.run()
         except ImportFileError as error:
             raise CommandError(f"未匯入任何資料：{error}") from None
-        self.stdout.write(self.style.SUCCESS(f"配送紀錄匯入完成：{summary.line()}"))
+        if verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS(f"配送紀錄匯入完成：{summary.line()}"))
