@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from openpyxl import Workbook
 
 from customers.importing import CLIENT_LIST_HEADERS, UNNAMED_COLUMN
 from deliveries.importing import HISTORY_COLUMNS
+from luckygas import roles
+from routing.models import Driver
 
 SAMPLE_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
 
@@ -18,16 +21,34 @@ def rejects_in_tmp(settings, tmp_path):
     settings.REJECTS_DIR = tmp_path / "rejects"
 
 
+def user_in(django_user_model, username, group, **fields):
+    user = django_user_model.objects.create_user(username, password="pw", **fields)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 @pytest.fixture
 def manager(django_user_model):
-    return django_user_model.objects.create_user(
-        "manager", password="pw", is_staff=True, is_superuser=True
-    )
+    return user_in(django_user_model, "manager", roles.MANAGER, is_staff=True)
 
 
 @pytest.fixture
 def office_user(django_user_model):
-    return django_user_model.objects.create_user("office", password="pw")
+    return user_in(django_user_model, "office", roles.OFFICE)
+
+
+@pytest.fixture
+def driver_user(django_user_model):
+    user = user_in(django_user_model, "driver", roles.DRIVER)
+    Driver.objects.create(code="D01", name="阿明", user=user)
+    return user
+
+
+@pytest.fixture
+def other_driver_user(django_user_model):
+    user = user_in(django_user_model, "driver2", roles.DRIVER)
+    Driver.objects.create(code="D02", name="阿華", user=user)
+    return user
 
 
 @pytest.fixture
@@ -39,6 +60,12 @@ def office_client(client, office_user):
 @pytest.fixture
 def manager_client(client, manager):
     client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def driver_client(client, driver_user):
+    client.force_login(driver_user)
     return client
 
 

@@ -1,15 +1,15 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from customers.models import Area, Customer
 from deliveries.models import latest_deliveries
+from luckygas.roles import office_required
 
 PAGE_SIZE = 50
 LATEST_DELIVERIES = 20
 
 
-@login_required
+@office_required
 def customer_list(request):
     query = request.GET.get("q", "").strip()
     area_code = request.GET.get("area", "")
@@ -31,7 +31,7 @@ def customer_list(request):
     return render(request, "customers/customer_list.html", context)
 
 
-@login_required
+@office_required
 def customer_detail(request, code):
     customer = get_object_or_404(
         Customer.objects.select_related("area").prefetch_related("cylinders__product"),
