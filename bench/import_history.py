@@ -1,0 +1,392 @@
+"""Benchmark the import of a full delivery-history workbook on each database.
+
+For SQLite and PostgreSQL: a fresh schema, the client list imported, then
+`manage.py import_deliveries` run twice in a subprocess (the first import and an
+idempotent rerun), timing each and reading its peak memory. The result table is
+written into its own section of docs/PERFORMANCE.md. Run with `make bench`.
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / "bench-data"
+VAR_DIR = DATA_DIR / "var"
+SQLITE_PATH = VAR_DIR / "luckygas.sqlite3"
+DOC_PATH = BASE_DIR / "docs" / "PERFORMANCE.md"
+
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+PG_DATABASE = "luckygas_bench"
+DATABASES = ("sqlite", "postgresql")
+# Tables that hold deliveries: the importer counts both when it skips rows.
+DELIVERY_TABLES = ("deliveries_delivery", "deliveries_deliveryhistory")
+
+SEED = 2021
+END_DATE = dt.date(2025, 5, 31)
+TARGET_SECONDS = 15
+TARGET_MIB = 1024
+
+START_MARK = "<!-- bench:import_history:start -->"
+END_MARK = "<!-- bench:import_history:end -->"
+DOC_INTRO = """\
+# Performance
+
+Benchmarks of the back office on realistic volumes of data. Each section is
+written by a script under `bench/` between its own marker comments: rerun the
+script to refresh it rather than editing the numbers by hand. The numbers hold
+for the machine recorded in each section.
+
+Reproduce them all with `make bench`.
+"""
+
+
+@dataclass
+class Run:
+    """One measured `import_deliveries` process."""
+
+    seconds: float
+    peak_mib: float
+
+    def meets_targets(self):
+        return self.seconds < TARGET_SECONDS and self.peak_mib < TARGET_MIB
+
+    def verdict(self):
+        if self.meets_targets():
+            return "meets the targets"
+        return f"MISSES the targets (< {TARGET_SECONDS} s, < {TARGET_MIB} MiB)"
+
+
+@dataclass
+class Result:
+    """The first import and the rerun of the history on one database."""
+
+    database: str
+    rows: int
+    first: Run
+    rerun: Run
+
+    @property
+    def rows_per_second(self):
+        return self.rows / self.first.seconds
+
+    def targets_met(self):
+        missed = [
+            name
+            for name, run in (("first import", self.first), ("rerun", self.rerun))
+            if not run.meets_targets()
+        ]
+        return f"no ({', '.join(missed)})" if missed else "yes"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=349_920)
+    parser.add_argument("--customers", type=int, default=1267)
+    parser.add_argument(
+        "--databases",
+        default=",".join(DATABASES),
+        help="comma-separated, from: " + ", ".join(DATABASES),
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help=f"print only, leave {DOC_PATH.name}"
+    )
+    args = parser.parse_args()
+    args.databases = [name.strip() for name in args.databases.split(",")]
+    unknown = set(args.databases) - set(DATABASES)
+    if unknown:
+        parser.error(f"unknown database: {', '.join(sorted(unknown))}")
+    return args
+
+
+def workbook_paths(rows, customers):
+    """Where the generated workbooks of this size are cached."""
+    stem = f"{customers}-customers-{rows}-rows-seed{SEED}"
+    return (
+        DATA_DIR / f"client_list-{stem}.xlsx",
+        DATA_DIR / f"delivery_history-{stem}.xlsx",
+    )
+
+
+def generate_workbooks(rows, customers):
+    """Write the demo workbooks unless cached; return their paths."""
+    client_path, history_path = workbook_paths(rows, customers)
+    if client_path.exists() and history_path.exists():
+        print(f"Using cached workbooks in {DATA_DIR.relative_to(BASE_DIR)}/")
+        return client_path, history_path
+
+    print(f"Generating {rows:,} deliveries for {customers:,} customers ...")
+    started = time.perf_counter()
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="luckygas.settings", DEBUG="1", VAR_DIR=str(VAR_DIR)
+    )
+    os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from luckygas import demo
+
+    clients, history = demo.build(random.Random(SEED), customers, rows, END_DATE)
+    if len(history) != rows:
+        sys.exit(f"The demo generator made {len(history):,} rows, not {rows:,}")
+    DATA_DIR.mkdir(exist_ok=True)
+    # Written under a temporary name so an interrupted run leaves no bad cache.
+    for path, write, data in (
+        (client_path, demo.write_client_list, clients),
+        (history_path, demo.write_history, history),
+    ):
+        partial = path.with_suffix(".partial.xlsx")
+        write(partial, data)
+        partial.rename(path)
+    print(f"Generated in {time.perf_counter() - started:.1f} s")
+    return client_path, history_path
+
+
+def database_url(database):
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def child_env(database):
+    """Environment for manage.py: dev settings, scratch VAR_DIR, chosen DB."""
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="luckygas.settings",
+        DEBUG="1",
+        VAR_DIR=str(VAR_DIR),
+    )
+    env.pop("DATABASE_URL", None)
+    if database == "postgresql":
+        env["DATABASE_URL"] = database_url(PG_DATABASE)
+    return env
+
+
+def manage(database, *args):
+    """Run manage.py to completion; return (wall seconds, peak RSS MiB, output)."""
+    command = [sys.executable, "manage.py", *map(str, args)]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=BASE_DIR,
+        env=child_env(database),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = process.stdout.read()
+    process.stdout.close()
+    # wait4 gives the rusage of this one child, unlike RUSAGE_CHILDREN.
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command[1:])} failed ({process.returncode}):\n{output}")
+    return seconds, usage.ru_maxrss / 1024, output.strip()
+
+
+def postgres(dbname, sql):
+    """Run one statement outside a transaction; return its first row, if any."""
+    connection = psycopg2.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname
+    )
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone() if cursor.description else None
+    finally:
+        connection.close()
+
+
+def drop_database(database):
+    """Remove the scratch database."""
+    if database == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    else:
+        postgres("postgres", f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
+def create_database(database):
+    """An empty scratch database with the current schema."""
+    drop_database(database)
+    if database == "postgresql":
+        postgres("postgres", f'CREATE DATABASE "{PG_DATABASE}"')
+    manage(database, "migrate", "--verbosity", "0")
+
+
+def count_deliveries(database):
+    """Deliveries stored, active and archived."""
+    query = "SELECT " + " + ".join(
+        f"(SELECT count(*) FROM {table})" for table in DELIVERY_TABLES
+    )
+    if database == "postgresql":
+        return postgres(PG_DATABASE, query)[0]
+    with closing(sqlite3.connect(SQLITE_PATH)) as connection:
+        return connection.execute(query).fetchone()[0]
+
+
+def print_summary(output):
+    """The command's closing summary line, when it printed one."""
+    if output:
+        print(f"    {output.splitlines()[-1]}")
+
+
+def measure_import(database, history_path, label, expected):
+    """Run import_deliveries once; check the stored count; return the Run."""
+    seconds, peak_mib, output = manage(database, "import_deliveries", history_path)
+    run = Run(seconds, peak_mib)
+    print(
+        f"  {label}: {seconds:.2f} s ({expected / seconds:,.0f} rows/s), "
+        f"peak {peak_mib:,.0f} MiB, {run.verdict()}"
+    )
+    print_summary(output)
+    stored = count_deliveries(database)
+    if stored != expected:
+        sys.exit(
+            f"{database}: {stored:,} deliveries stored after the {label}, "
+            f"expected {expected:,}"
+        )
+    return run
+
+
+def bench_database(database, client_path, history_path, rows):
+    """Fresh schema, client list, then the history imported twice."""
+    print(f"{database}: fresh schema and client list ...")
+    create_database(database)
+    try:
+        seconds, _, output = manage(database, "import_customers", client_path)
+        print(f"  client list imported in {seconds:.1f} s")
+        print_summary(output)
+        first = measure_import(database, history_path, "first import", rows)
+        rerun = measure_import(database, history_path, "rerun", rows)
+    finally:
+        drop_database(database)
+    return Result(database, rows, first, rerun)
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def memory_gib():
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024**2
+    return 0.0
+
+
+def postgres_version():
+    return postgres("postgres", "SHOW server_version")[0].split()[0]
+
+
+def machine(databases):
+    """What the numbers were measured on, as Markdown list lines."""
+    software = [f"Python {platform.python_version()}"]
+    if "sqlite" in databases:
+        software.append(f"SQLite {sqlite3.sqlite_version}")
+    if "postgresql" in databases:
+        software.append(f"PostgreSQL {postgres_version()}")
+    return [
+        f"- CPU: {cpu_model()}, {os.cpu_count()} cores",
+        f"- Memory: {memory_gib():.1f} GiB",
+        f"- Software: {', '.join(software)}, {platform.system()} {platform.release()}",
+        f"- Date: {dt.date.today().isoformat()}",
+    ]
+
+
+TABLE_HEADER = (
+    "| Database | Rows | First import (s) | Rows/s | Peak memory (MiB) "
+    "| Rerun (s) | Rerun peak (MiB) | Targets met |\n"
+    "|---|--:|--:|--:|--:|--:|--:|---|"
+)
+
+
+def table(results):
+    """The results as a Markdown table."""
+    lines = [TABLE_HEADER]
+    for result in results:
+        lines.append(
+            f"| {result.database} | {result.rows:,} | {result.first.seconds:.1f} "
+            f"| {result.rows_per_second:,.0f} | {result.first.peak_mib:,.0f} "
+            f"| {result.rerun.seconds:.1f} | {result.rerun.peak_mib:,.0f} "
+            f"| {result.targets_met()} |"
+        )
+    return "\n".join(lines)
+
+
+def section(results, databases):
+    """This benchmark's section of docs/PERFORMANCE.md, markers included."""
+    return f"""{START_MARK}
+## Import of the delivery history
+
+`bench/import_history.py` imports a delivery-history workbook as the old
+system exports it, made up by the project's demo generator (`luckygas/demo.py`,
+fixed seed, cached in `bench-data/`). For each database it creates a fresh
+schema, imports the client list, then runs `manage.py import_deliveries` in a
+subprocess and measures that whole process: wall time (Python and Django
+start-up, reading the workbook, parsing, inserting) and peak resident memory.
+The rerun imports the same file again and inserts nothing. After each run the
+script checks that the database holds exactly one delivery per row.
+
+Targets: the whole file in under {TARGET_SECONDS} s and under 1 GiB ({TARGET_MIB} MiB)
+of peak memory, for the first import and the rerun alike.
+Rows/s is the row count over the first import's whole wall time.
+
+Reproduce with `make bench`; the options (size, databases) are listed by
+`.venv/bin/python bench/import_history.py --help`.
+
+{table(results)}
+
+Measured on:
+
+{chr(10).join(machine(databases))}
+{END_MARK}
+"""
+
+
+def write_doc(text):
+    """Replace this benchmark's section of the doc, creating the doc if missing."""
+    if not DOC_PATH.exists():
+        DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
+        DOC_PATH.write_text(f"{DOC_INTRO}\n{text}")
+        return
+    current = DOC_PATH.read_text()
+    start, end = current.find(START_MARK), current.find(END_MARK)
+    if start == -1 or end == -1:
+        DOC_PATH.write_text(f"{current.rstrip()}\n\n{text}")
+        return
+    after = current[end + len(END_MARK) :].lstrip("\n")
+    DOC_PATH.write_text(current[:start] + text + (f"\n{after}" if after else ""))
+
+
+def main():
+    args = parse_args()
+    client_path, history_path = generate_workbooks(args.rows, args.customers)
+    results = [
+        bench_database(database, client_path, history_path, args.rows)
+        for database in args.databases
+    ]
+    print()
+    print(table(results))
+    if not args.no_write:
+        write_doc(section(results, args.databases))
+        print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
