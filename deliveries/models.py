@@ -169,13 +169,16 @@ class DeliveryRecord(models.Model):
 
 
 def _partial_indexes(prefix):
+    # A driver's history is read newest first, page by page.
+    columns = {"driver": ["driver", "-delivery_date", "-id"], "route": ["route"]}
+    columns["order"] = ["order"]
     return [
         models.Index(
-            fields=[field],
-            condition=models.Q(**{f"{field}__isnull": False}),
-            name=f"idx_{prefix}_{field}",
+            fields=fields,
+            condition=models.Q(**{f"{name}__isnull": False}),
+            name=f"idx_{prefix}_{name}",
         )
-        for field in ("driver", "route", "order")
+        for name, fields in columns.items()
     ]
 
 
@@ -190,7 +193,7 @@ class Delivery(DeliveryRecord):
                 fields=["customer", "-delivery_date", "-id"],
                 name="idx_delivery_customer_date",
             ),
-            models.Index(fields=["-delivery_date"], name="idx_delivery_date"),
+            models.Index(fields=["-delivery_date", "-id"], name="idx_delivery_date"),
             *_partial_indexes("delivery"),
         ]
 
@@ -208,7 +211,7 @@ class DeliveryHistory(DeliveryRecord):
                 fields=["customer", "-delivery_date", "-id"],
                 name="idx_history_customer_date",
             ),
-            models.Index(fields=["-delivery_date"], name="idx_history_date"),
+            models.Index(fields=["-delivery_date", "-id"], name="idx_history_date"),
             *_partial_indexes("history"),
         ]
 

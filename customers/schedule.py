@@ -1,0 +1,52 @@
+"""When a customer is closed, by the rules read from their 公休日 cell."""
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+from lunardate import LunarDate
+
+from customers.models import LUNAR_DAY_NAMES
+
+
+def numbers(text):
+    """'10,20,30' -> {10, 20, 30}."""
+    return {int(number) for number in text.split(",") if number}
+
+
+# Far enough to pass any run of closed days the sheet can express.
+SEARCH_DAYS = 62
+
+
+@lru_cache(maxsize=16)
+def public_holidays(year):
+    """Taiwan's public holidays and their make-up days off, in Chinese."""
+    return holidays.Taiwan(years=year, language="zh_TW")
+
+
+def holiday_name(day):
+    return public_holidays(day.year).get(day)
+
+
+def closed_reason(customer, day):
+    """Why the customer is closed on `day`, in Chinese, or '' when open."""
+    if str(day.isoweekday()) in customer.closed_weekdays:
+        return f"公休（星期{'一二三四五六日'[day.weekday()]}）"
+    if customer.closed_on_public_holidays and (name := holiday_name(day)):
+        return f"見紅休（{name}）"
+    if day.day in numbers(customer.closed_month_days):
+        return f"每月 {day.day} 日公休"
+    if customer.closed_lunar_days:
+        lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+        if lunar.day in numbers(customer.closed_lunar_days):
+            return f"農曆{LUNAR_DAY_NAMES[str(lunar.day)]}公休"
+    return ""
+
+
+def next_open_day(customer, after):
+    """The first day after `after` the customer is open (or `after` + 1 if none)."""
+    for offset in range(1, SEARCH_DAYS):
+        day = after + dt.timedelta(days=offset)
+        if not closed_reason(customer, day):
+            return day
+    return after + dt.timedelta(days=1)
