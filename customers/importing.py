@@ -130,6 +130,15 @@ HOUR_COLUMNS = {f"{hour}~{hour + 1}": hour for hour in range(8, 20)}
 # Choice fields are nullable integers or blank text; blank cells stay blank.
 NULLABLE_CHOICES = {"time_slot", "vehicle"}
 
+CLOSED_DAYS_FIELDS = [
+    "closed_days_text",
+    "closed_weekdays",
+    "closed_on_public_holidays",
+    "closed_lunar_days",
+    "closed_month_days",
+    "closed_days_unparsed",
+]
+
 IMPORTED_FIELDS = [
     *TEXT_COLUMNS.values(),
     *NUMBER_COLUMNS.values(),
@@ -141,12 +150,7 @@ IMPORTED_FIELDS = [
     "cylinder_expression",
     "cylinder_expression_counts",
     "open_hours",
-    "closed_days_text",
-    "closed_weekdays",
-    "closed_on_public_holidays",
-    "closed_lunar_days",
-    "closed_month_days",
-    "closed_days_unparsed",
+    *CLOSED_DAYS_FIELDS,
     "area_id",
     "area_text",
     "supply_points",
@@ -160,10 +164,6 @@ def _json_safe(value):
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return value
-
-
-def _joined(numbers):
-    return ",".join(str(number) for number in sorted(numbers))
 
 
 @dataclass
@@ -266,19 +266,16 @@ class ClientListImporter:
         fields["spare_cylinder_count"] = spare[1] if ok else None
         fields["supply_points"], _ = attempt("單一區域供應", parsing.parse_count)
 
-        closed = parsing.parse_closed_days(value("公休日"))
-        fields["closed_days_text"] = closed.text
-        fields["closed_weekdays"] = "".join(str(day) for day in sorted(closed.weekdays))
-        fields["closed_on_public_holidays"] = closed.public_holidays
-        fields["closed_lunar_days"] = _joined(closed.lunar_days)
-        fields["closed_month_days"] = _joined(closed.month_days)
-        fields["closed_days_unparsed"] = " ".join(closed.unparsed)
-        if closed.unparsed:
+        rules = Customer()
+        unparsed = rules.set_closed_days(value("公休日"))
+        for name in CLOSED_DAYS_FIELDS:
+            fields[name] = getattr(rules, name)
+        if unparsed:
             self.rejects.cell(
                 row_number,
                 column("公休日"),
                 value("公休日"),
-                f"無法判讀「{' '.join(closed.unparsed)}」，請人工確認",
+                f"無法判讀「{' '.join(unparsed)}」，請人工確認",
                 "其餘已判讀；無法判讀的部分存於「公休日待確認」",
             )
 

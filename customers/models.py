@@ -1,6 +1,8 @@
 from django.db import models
 from django.urls import reverse
 
+from customers.parsing import parse_closed_days
+
 WEEKDAY_NAMES = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "日"}
 LUNAR_DAY_NAMES = {"1": "初一", "15": "十五"}
 
@@ -29,16 +31,20 @@ class CustomerQuerySet(models.QuerySet):
         return self.exclude(terminated=True)
 
     def search(self, text):
-        """Customers whose code starts with, or name or address holds, the text."""
+        """Customers whose code starts with the text, or whose name, address or
+        phone holds it."""
         text = text.strip()
         if not text:
             return self
         if text.isdigit():
-            return self.filter(code__startswith=text)
+            return self.filter(
+                models.Q(code__startswith=text) | models.Q(phone__contains=text)
+            )
         return self.filter(
             models.Q(short_name__icontains=text)
             | models.Q(invoice_title__icontains=text)
             | models.Q(address__icontains=text)
+            | models.Q(phone__contains=text)
         )
 
 
@@ -86,6 +92,7 @@ class Customer(models.Model):
     invoice_title = models.CharField("電子發票抬頭", max_length=200, blank=True)
     short_name = models.CharField("客戶簡稱", max_length=100, blank=True)
     address = models.CharField("地址", max_length=300, blank=True)
+    phone = models.CharField("電話", max_length=50, blank=True)
     origin = models.CharField(
         "來源", max_length=12, choices=Origin.choices, default=Origin.OFFICE
     )
@@ -237,6 +244,17 @@ class Customer(models.Model):
     @property
     def display_name(self):
         return self.short_name or self.invoice_title or "（無名稱）"
+
+    def set_closed_days(self, value):
+        """Store the 公休日 cell and the rules read from it; return what is unread."""
+        rules = parse_closed_days(value)
+        self.closed_days_text = rules.text
+        self.closed_weekdays = "".join(str(day) for day in sorted(rules.weekdays))
+        self.closed_on_public_holidays = rules.public_holidays
+        self.closed_lunar_days = ",".join(str(day) for day in sorted(rules.lunar_days))
+        self.closed_month_days = ",".join(str(day) for day in sorted(rules.month_days))
+        self.closed_days_unparsed = " ".join(rules.unparsed)
+        return rules.unparsed
 
     @property
     def open_hours_display(self):

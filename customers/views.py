@@ -1,45 +1,114 @@
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+import datetime as dt
 
-from customers.models import Area, Customer
-from deliveries.models import latest_deliveries
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from customers.exporting import client_list_headers, client_list_rows
+from customers.forms import CustomerFilterForm, CustomerForm
+from customers.models import Customer
+from customers.schedule import closed_reason
+from deliveries.history import HistoryFilter, history_page
+from luckygas.dates import today
+from luckygas.exporting import xlsx_response
 from luckygas.roles import office_required
 
 PAGE_SIZE = 50
-LATEST_DELIVERIES = 20
+HISTORY_PAGE_SIZE = 25
+WEEKDAYS = "一二三四五六日"
 
 
-@office_required
-def customer_list(request):
-    query = request.GET.get("q", "").strip()
-    area_code = request.GET.get("area", "")
-
-    customers = Customer.objects.select_related("area").search(query)
-    if area_code:
-        customers = customers.filter(area__code=area_code)
-
-    page = Paginator(customers.order_by("code"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-
-    context = {
-        "page": page,
-        "query": query,
-        "areas": Area.objects.all(),
-        "area_code": area_code,
-    }
-    return render(request, "customers/customer_list.html", context)
-
-
-@office_required
-def customer_detail(request, code):
-    customer = get_object_or_404(
+def find_customer(code):
+    return get_object_or_404(
         Customer.objects.select_related("area").prefetch_related("cylinders__product"),
         code=code,
     )
 
+
+@office_required
+def customer_list(request):
+    form = CustomerFilterForm(request.GET)
+    customers = form.filter(Customer.objects.select_related("area")).order_by("code")
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("partial", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.GET.get("partial"):
+        return render(request, "customers/_customer_results.html", context)
+    return render(request, "customers/customer_list.html", context)
+
+
+@office_required
+def customer_export(request):
+    form = CustomerFilterForm(request.GET)
+    customers = form.filter(Customer.objects.select_related("area")).order_by("code")
+    filename = f"客戶資料-{today():%Y%m%d}.xlsx"
+    return xlsx_response(
+        filename, "客戶資料", client_list_headers(), client_list_rows(customers)
+    )
+
+
+def week_grid(customer, start):
+    """The coming seven days, each with the reason it is closed, if any."""
+    days = [start + dt.timedelta(days=offset) for offset in range(7)]
+    return [
+        {
+            "day": day,
+            "weekday": WEEKDAYS[day.weekday()],
+            "closed": closed_reason(customer, day),
+        }
+        for day in days
+    ]
+
+
+@office_required
+def customer_detail(request, code):
+    customer = find_customer(code)
+
+    filters = HistoryFilter(customer_id=customer.id)
+    history = history_page(filters, request.GET.get("cursor", ""), HISTORY_PAGE_SIZE)
+    if history.notice:
+        messages.warning(request, history.notice)
+
     context = {
         "customer": customer,
-        "deliveries": latest_deliveries(customer, LATEST_DELIVERIES),
+        "history": history,
+        "hours": range(8, 20),
+        "weekdays": [
+            (number, WEEKDAYS[number - 1], str(number) in customer.closed_weekdays)
+            for number in range(1, 8)
+        ],
+        "week": week_grid(customer, today()),
     }
     return render(request, "customers/customer_detail.html", context)
+
+
+@office_required
+def customer_create(request):
+    form = CustomerForm(request.POST or None)
+    if form.is_valid():
+        customer = form.save(commit=False)
+        customer.origin = Customer.Origin.OFFICE
+        customer.save()
+        return saved(request, form, customer, "已新增客戶")
+    return render(request, "customers/customer_form.html", {"form": form})
+
+
+@office_required
+def customer_edit(request, code):
+    customer = find_customer(code)
+    form = CustomerForm(request.POST or None, instance=customer)
+    if form.is_valid():
+        return saved(request, form, form.save(), "已儲存")
+    context = {"form": form, "customer": customer}
+    return render(request, "customers/customer_form.html", context)
+
+
+def saved(request, form, customer, text):
+    messages.success(request, f"{text}：{customer.code} {customer.display_name}")
+    if form.unparsed_closed_days:
+        unread = " ".join(form.unparsed_closed_days)
+        messages.warning(request, f"公休日中「{unread}」無法自動判讀，請確認")
+    return redirect(customer)

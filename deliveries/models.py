@@ -44,6 +44,8 @@ class Order(models.Model):
     )
     note = models.TextField("備註", blank=True)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    # The form's one-time token: a double click or a resent form saves once.
+    request_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="建立者",
@@ -70,6 +72,10 @@ class Order(models.Model):
 
     def __str__(self):
         return f"訂單 {self.pk}（{self.customer.code}）"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
 
 
 class OrderItem(models.Model):
@@ -256,23 +262,3 @@ class DeliveryHistoryItem(DeliveryItemRecord):
                 fields=["delivery", "product"], name="uniq_history_item_product"
             )
         ]
-
-
-def latest_deliveries(customer, limit):
-    """A customer's newest deliveries as dicts, active and archived alike.
-
-    Two indexed reads merged here, since SQLite cannot LIMIT inside a UNION.
-    """
-    columns = ("id", "delivery_date", "outcome", "source", "note", "total_amount")
-    labels = dict(DeliveryRecord.Outcome.choices)
-    rows = []
-    for model, archived in ((Delivery, False), (DeliveryHistory, True)):
-        newest = model.objects.filter(customer=customer).order_by(
-            "-delivery_date", "-id"
-        )
-        for row in newest.values(*columns)[:limit]:
-            rows.append(
-                {**row, "archived": archived, "outcome_label": labels[row["outcome"]]}
-            )
-    rows.sort(key=lambda row: (row["delivery_date"], row["id"]), reverse=True)
-    return rows[:limit]

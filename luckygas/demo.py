@@ -7,11 +7,11 @@ the same parsers as the office's own files.
 
 import datetime as dt
 
-from openpyxl import Workbook
-
+from customers.exporting import client_list_headers
 from customers.importing import CLIENT_LIST_HEADERS, UNNAMED_COLUMN
 from deliveries.importing import HISTORY_COLUMNS
 from luckygas.dates import to_roc_number
+from luckygas.exporting import write_workbook
 
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
 SHOP_WORDS = ["阿美", "海風", "鯉魚", "稻香", "山城", "太平", "知本", "馬亨", "南王"]
@@ -110,27 +110,26 @@ def client_row(rng, code):
 
 
 def write_client_list(path, rows):
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("客戶資料")
-    sheet.append(
-        [None if name == UNNAMED_COLUMN else name for name in CLIENT_LIST_HEADERS]
+    write_workbook(
+        path,
+        "客戶資料",
+        client_list_headers(),
+        ([row.get(name) for name in CLIENT_LIST_HEADERS] for row in rows),
+        extra_sheets=[("延後名單", ["編號", "客戶名稱", "客戶編號", "簡稱", "地址"])],
     )
-    for row in rows:
-        sheet.append([row.get(name) for name in CLIENT_LIST_HEADERS])
-    book.create_sheet("延後名單").append(
-        ["編號", "客戶名稱", "客戶編號", "簡稱", "地址"]
-    )
-    book.save(path)
 
 
 def write_history(path, deliveries):
     """deliveries: (code, title, short name, address, date) in any order."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Sheet1")
-    sheet.append(HISTORY_COLUMNS)
-    for code, title, short_name, address, day in deliveries:
-        sheet.append([int(code), title, short_name, address, to_roc_number(day)])
-    book.save(path)
+    write_workbook(
+        path,
+        "Sheet1",
+        HISTORY_COLUMNS,
+        (
+            [int(code), title, short_name, address, to_roc_number(day)]
+            for code, title, short_name, address, day in deliveries
+        ),
+    )
 
 
 def _visits(rng, cycle, start, end):

@@ -12,5 +12,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),
+    path("", include("deliveries.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -115,9 +115,7 @@ def test_the_customer_page_shows_its_details_and_roc_dated_deliveries(
     assert "8~11、14~15" in response.text
 
 
-def test_the_customer_page_lists_the_newest_deliveries_from_both_tables(
-    office_client, customers
-):
+def test_the_customer_page_pages_its_history_into_the_archive(office_client, customers):
     customer = customers[0]
     for day in range(1, 16):
         Delivery.objects.create(customer=customer, delivery_date=dt.date(2025, 5, day))
@@ -125,13 +123,24 @@ def test_the_customer_page_lists_the_newest_deliveries_from_both_tables(
             id=1000 + day, customer=customer, delivery_date=dt.date(2024, 5, day)
         )
 
-    deliveries = office_client.get(customer.get_absolute_url()).context["deliveries"]
+    first = office_client.get(customer.get_absolute_url()).context["history"]
+    second = office_client.get(
+        customer.get_absolute_url(), {"cursor": first.next_cursor}
+    ).context["history"]
 
-    dates = [row["delivery_date"] for row in deliveries]
-    assert len(dates) == 20
-    assert dates == sorted(dates, reverse=True)
-    assert dates[0] == dt.date(2025, 5, 15) and dates[-1] == dt.date(2024, 5, 11)
-    assert [row["archived"] for row in deliveries].count(True) == 5
+    dates = [row["delivery_date"] for row in first.rows + second.rows]
+    assert (len(first.rows), len(second.rows)) == (25, 5)
+    assert dates == sorted(dates, reverse=True) and len(set(dates)) == 30
+    assert not second.next_cursor
+    assert sum(row["archived"] for row in first.rows) == 10
+
+
+def test_a_tampered_cursor_on_the_customer_page_shows_a_message(
+    office_client, customers
+):
+    response = office_client.get(customers[0].get_absolute_url(), {"cursor": "xyz"})
+    assert response.status_code == 200
+    assert "分頁位置無效，已回到第一頁" in response.text
 
 
 def test_the_customer_page_runs_the_same_queries_however_long_the_history(
@@ -149,6 +158,22 @@ def test_the_customer_page_runs_the_same_queries_however_long_the_history(
         return len(context.captured_queries)
 
     assert queries_with(1) == queries_with(300) <= 8
+
+
+def test_each_history_page_runs_the_same_queries(office_client, customers):
+    customer = customers[0]
+    Delivery.objects.bulk_create(
+        Delivery(customer=customer, delivery_date=dt.date(2025, 1, 1))
+        for _ in range(60)
+    )
+    url = customer.get_absolute_url()
+    cursor, counts = "", []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as context:
+            response = office_client.get(url, {"cursor": cursor} if cursor else {})
+        counts.append(len(context.captured_queries))
+        cursor = response.context["history"].next_cursor
+    assert len(set(counts)) == 1
 
 
 def test_an_unknown_customer_is_not_found(office_client, customers):

@@ -1,0 +1,28 @@
+"""Form fields the office pages share."""
+
+from django import forms
+
+from luckygas.dates import DateParseError, parse_date, to_roc
+
+
+class RocDateInput(forms.TextInput):
+    """A text box that shows a date the ROC way: 114/05/21."""
+
+    def format_value(self, value):
+        if hasattr(value, "year"):
+            return to_roc(value)
+        return value
+
+
+class RocDateField(forms.DateField):
+    """Takes 114/05/21, 1140521 or 2025-05-21."""
+
+    widget = RocDateInput(attrs={"placeholder": "114/05/21", "inputmode": "numeric"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_date(value)
+        except DateParseError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
