@@ -5,6 +5,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 
 from customers.models import Area, Customer
+from luckygas.forms import BootstrapMixin
 
 HOUR_CHOICES = [(hour, f"{hour}~{hour + 1}") for hour in range(8, 20)]
 
@@ -105,7 +106,7 @@ class CustomerForm(forms.ModelForm):
         return customer
 
 
-class CustomerFilterForm(forms.Form):
+class CustomerFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label="搜尋", required=False)
     area = forms.ModelChoiceField(
         label="區域",
@@ -129,12 +130,6 @@ class CustomerFilterForm(forms.Form):
         choices=[("", "全部"), ("no", "未解約"), ("yes", "已解約")],
         required=False,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name != "q":
-                field.widget.attrs["class"] = "form-select"
 
     def filter(self, customers):
         """The customers that match the valid filters; invalid ones are ignored."""

@@ -3,13 +3,13 @@ from django import forms
 from customers.models import Area
 from deliveries.models import Order
 from luckygas.dates import to_roc, today
-from luckygas.forms import RocDateField
+from luckygas.forms import BootstrapMixin, RocDateField
 from routing.models import Driver
 
 MAX_QUANTITY = 99
 
 
-class OrderForm(forms.ModelForm):
+class OrderForm(BootstrapMixin, forms.ModelForm):
     """A phone order: a quantity per product, the day, the slot and a note."""
 
     requested_date = RocDateField(label="配送日")
@@ -22,9 +22,6 @@ class OrderForm(forms.ModelForm):
 
     def __init__(self, *args, products, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["requested_date"].widget.attrs["class"] = "form-control"
-        self.fields["time_slot"].widget.attrs["class"] = "form-select"
-        self.fields["note"].widget.attrs["class"] = "form-control"
         self.products = products
         current = {}
         if self.instance.pk:
@@ -66,7 +63,7 @@ class OrderForm(forms.ModelForm):
         return cleaned
 
 
-class CancelOrderForm(forms.Form):
+class CancelOrderForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label="取消原因",
         max_length=200,
@@ -74,14 +71,14 @@ class CancelOrderForm(forms.Form):
     )
 
 
-class OrderListForm(forms.Form):
+class OrderListForm(BootstrapMixin, forms.Form):
     day = RocDateField(label="配送日", required=False)
     status = forms.ChoiceField(
         label="狀態", choices=[("", "全部")] + Order.Status.choices, required=False
     )
 
 
-class HistoryFilterForm(forms.Form):
+class HistoryFilterForm(BootstrapMixin, forms.Form):
     date_from = RocDateField(label="起日", required=False)
     date_to = RocDateField(label="迄日", required=False)
     area = forms.ModelChoiceField(

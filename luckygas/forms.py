@@ -26,3 +26,16 @@ class RocDateField(forms.DateField):
             return parse_date(value)
         except DateParseError as error:
             raise forms.ValidationError(str(error), code="invalid") from None
+
+
+class BootstrapMixin:
+    """Gives a form's widgets Bootstrap's classes, for hand-laid templates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, (forms.CheckboxInput, forms.HiddenInput)):
+                widget.attrs.setdefault("class", "form-control")
