@@ -339,15 +339,17 @@ class ClientListImporter:
                 )
                 continue
             current = {c.product_id: c.quantity for c in customer.cylinders.all()}
+            # The raw row alone is no change: the same values typed differently
+            # (2.3 as text or as a number) read the same.
             changed = [
                 name
                 for name, new in item.fields.items()
-                if getattr(customer, name) != new
+                if getattr(customer, name) != new and name != "raw_row"
             ]
             if not changed and current == item.cylinders:
                 self.summary.unchanged += 1
                 continue
-            for name in changed:
+            for name in [*changed, "raw_row"]:
                 setattr(customer, name, item.fields[name])
             customer.updated_at = now
             updated.append(customer)
