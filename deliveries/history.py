@@ -114,8 +114,10 @@ def history_page(filters, cursor="", size=100):
         queryset = filters.apply(model.objects.all())
         if after:
             day, row_id = after
-            queryset = queryset.filter(
-                Q(delivery_date__lt=day) | Q(delivery_date=day, id__lt=row_id)
+            # The plain bound on the date lets the index start at the cursor;
+            # the OR only sorts out the rows of that one date.
+            queryset = queryset.filter(delivery_date__lte=day).filter(
+                Q(delivery_date__lt=day) | Q(id__lt=row_id)
             )
         queryset = queryset.order_by("-delivery_date", "-id").values(*ROW_FIELDS)
         for row in queryset[: size + 1]:
