@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from openpyxl import Workbook
 
 from customers.importing import CLIENT_LIST_HEADERS, UNNAMED_COLUMN
 from deliveries.importing import HISTORY_COLUMNS
 from luckygas import roles
+from luckygas.exporting import write_workbook
 from routing.models import Driver
 
 SAMPLE_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
@@ -37,18 +37,20 @@ def office_user(django_user_model):
     return user_in(django_user_model, "office", roles.OFFICE)
 
 
+def driver_login(django_user_model, username, code, name):
+    user = user_in(django_user_model, username, roles.DRIVER)
+    Driver.objects.create(code=code, name=name, user=user)
+    return user
+
+
 @pytest.fixture
 def driver_user(django_user_model):
-    user = user_in(django_user_model, "driver", roles.DRIVER)
-    Driver.objects.create(code="D01", name="阿明", user=user)
-    return user
+    return driver_login(django_user_model, "driver", "D01", "阿明")
 
 
 @pytest.fixture
 def other_driver_user(django_user_model):
-    user = user_in(django_user_model, "driver2", roles.DRIVER)
-    Driver.objects.create(code="D02", name="阿華", user=user)
-    return user
+    return driver_login(django_user_model, "driver2", "D02", "阿華")
 
 
 @pytest.fixture
@@ -81,14 +83,13 @@ def client_workbook(tmp_path):
     """Write a client list (客戶資料) whose rows are {header: value} dicts."""
 
     def write(rows, name="client_list.xlsx", headers=CLIENT_LIST_HEADERS):
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "客戶資料"
-        sheet.append([None if h == UNNAMED_COLUMN else h for h in headers])
-        for row in rows:
-            sheet.append([row.get(header) for header in headers])
         path = tmp_path / name
-        book.save(path)
+        write_workbook(
+            path,
+            "客戶資料",
+            [None if header == UNNAMED_COLUMN else header for header in headers],
+            ([row.get(header) for header in headers] for row in rows),
+        )
         return path
 
     return write
@@ -99,14 +100,8 @@ def history_workbook(tmp_path):
     """Write a delivery-history export from rows of its five columns."""
 
     def write(rows, name="history.xlsx", headers=HISTORY_COLUMNS):
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Sheet1"
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(list(row))
         path = tmp_path / name
-        book.save(path)
+        write_workbook(path, "Sheet1", headers, (list(row) for row in rows))
         return path
 
     return write

@@ -106,15 +106,20 @@ class CustomerForm(forms.ModelForm):
         return customer
 
 
-class CustomerFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label="搜尋", required=False)
-    area = forms.ModelChoiceField(
+def area_filter_field():
+    """An optional area, chosen and sent by its letter."""
+    return forms.ModelChoiceField(
         label="區域",
         queryset=Area.objects.all(),
         to_field_name="code",
         required=False,
         empty_label="全部區域",
     )
+
+
+class CustomerFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜尋", required=False)
+    area = area_filter_field()
     pricing = forms.ChoiceField(
         label="計價",
         choices=[("", "全部"), ("cylinder", "桶裝（含桶裝現金）"), ("flow", "流量")],

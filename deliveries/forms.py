@@ -1,6 +1,6 @@
 from django import forms
 
-from customers.models import Area
+from customers.forms import area_filter_field
 from deliveries.models import Order
 from luckygas.dates import to_roc, today
 from luckygas.forms import BootstrapMixin, RocDateField
@@ -81,13 +81,7 @@ class OrderListForm(BootstrapMixin, forms.Form):
 class HistoryFilterForm(BootstrapMixin, forms.Form):
     date_from = RocDateField(label="起日", required=False)
     date_to = RocDateField(label="迄日", required=False)
-    area = forms.ModelChoiceField(
-        label="區域",
-        queryset=Area.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label="全部區域",
-    )
+    area = area_filter_field()
     driver = forms.ModelChoiceField(
         label="司機",
         queryset=Driver.objects.all(),
