@@ -1,5 +1,6 @@
 import re
 
+from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
@@ -71,7 +72,7 @@ class CustomerForm(forms.ModelForm):
             ),
             Fieldset(
                 "配送時間",
-                "open_hours",
+                InlineCheckboxes("open_hours"),
                 Row(Column("time_slot"), Column("closed_days_text")),
                 Row(
                     Column("same_day_delivery"),
@@ -81,7 +82,6 @@ class CustomerForm(forms.ModelForm):
             ),
             Submit("save", "儲存"),
         )
-        self.fields["open_hours"].widget.attrs["class"] = "hours"
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
