@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers import parsing
-from customers.models import Area, Customer, CustomerCylinder
+from customers.models import Area, Customer, CustomerCylinder, search_text
 from deliveries.models import Product
 from luckygas.importing import (
     CellError,
@@ -334,9 +334,9 @@ class ClientListImporter:
         for item in batch:
             customer = existing.get(item.code)
             if customer is None:
-                created.append(
-                    (Customer(code=item.code, **item.fields), item.cylinders)
-                )
+                customer = Customer(code=item.code, **item.fields)
+                customer.search_text = search_text(*customer.searched_values())
+                created.append((customer, item.cylinders))
                 continue
             current = {c.product_id: c.quantity for c in customer.cylinders.all()}
             # The raw row alone is no change: the same values typed differently
@@ -351,6 +351,7 @@ class ClientListImporter:
                 continue
             for name in [*changed, "raw_row"]:
                 setattr(customer, name, item.fields[name])
+            customer.search_text = search_text(*customer.searched_values())
             customer.updated_at = now
             updated.append(customer)
             if current != item.cylinders:
@@ -358,7 +359,9 @@ class ClientListImporter:
 
         with transaction.atomic():
             Customer.objects.bulk_create([customer for customer, _ in created])
-            Customer.objects.bulk_update(updated, [*IMPORTED_FIELDS, "updated_at"])
+            Customer.objects.bulk_update(
+                updated, [*IMPORTED_FIELDS, "search_text", "updated_at"]
+            )
             CustomerCylinder.objects.filter(
                 customer__in=[customer for customer, _ in replaced]
             ).delete()

@@ -40,12 +40,12 @@ class CustomerQuerySet(models.QuerySet):
             return self.filter(
                 models.Q(code__startswith=text) | models.Q(phone__contains=text)
             )
-        return self.filter(
-            models.Q(short_name__icontains=text)
-            | models.Q(invoice_title__icontains=text)
-            | models.Q(address__icontains=text)
-            | models.Q(phone__contains=text)
-        )
+        return self.filter(search_text__contains=text.lower())
+
+
+def search_text(*parts):
+    """One lower-case column to search: a single LIKE instead of four ILIKEs."""
+    return " ".join(part for part in parts if part).lower()
 
 
 class Customer(models.Model):
@@ -214,6 +214,7 @@ class Customer(models.Model):
     switcher_model = models.CharField("切替器型號", max_length=100, blank=True)
     kind = models.CharField("類型", max_length=15, choices=Kind.choices, blank=True)
 
+    search_text = models.TextField(editable=False, default="")
     raw_row = models.JSONField("匯入原始資料", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("建立時間", auto_now_add=True)
     updated_at = models.DateTimeField("更新時間", auto_now=True)
@@ -238,8 +239,17 @@ class Customer(models.Model):
     def __str__(self):
         return f"{self.code} {self.display_name}"
 
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(*self.searched_values())
+        if kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("customers:detail", args=[self.code])
+
+    def searched_values(self):
+        return self.code, self.short_name, self.invoice_title, self.address, self.phone
 
     @property
     def display_name(self):

@@ -5,7 +5,7 @@ from collections import Counter
 from django.db import connection, transaction
 from django.db.models import Count
 
-from customers.models import Customer
+from customers.models import Customer, search_text
 from customers.parsing import parse_code
 from deliveries.models import Delivery, DeliveryHistory, DeliveryRecord
 from luckygas.dates import DateParseError, parse_date
@@ -31,7 +31,7 @@ CODE, TITLE, SHORT_NAME, ADDRESS, DATE = (
 )
 HISTORY_COLUMNS = [CODE, TITLE, SHORT_NAME, ADDRESS, DATE]
 NAME_FIELDS = {TITLE: "invoice_title", SHORT_NAME: "short_name", ADDRESS: "address"}
-NEW_FIELDS = ("code", "invoice_title", "short_name", "address")
+NEW_FIELDS = ("code", "invoice_title", "short_name", "address", "search_text")
 
 
 class HistoryImporter:
@@ -103,7 +103,7 @@ class HistoryImporter:
         existing = {
             customer.code: customer
             for customer in Customer.objects.only(
-                "id", "code", "origin", *NAME_FIELDS.values()
+                "id", "code", "origin", "phone", *NAME_FIELDS.values()
             )
         }
         created, updated = [], []
@@ -111,14 +111,14 @@ class HistoryImporter:
             fields = {NAME_FIELDS[column]: text for column, (_, text) in known.items()}
             customer = existing.get(code)
             if customer is None:
-                created.append(
-                    (code, *(fields.get(name, "") for name in NEW_FIELDS[1:]))
-                )
+                names = [fields.get(name, "") for name in NAME_FIELDS.values()]
+                created.append((code, *names, search_text(code, *names)))
             elif customer.origin == Customer.Origin.HISTORY and any(
                 getattr(customer, name) != text for name, text in fields.items()
             ):
                 for name, text in fields.items():
                     setattr(customer, name, text)
+                customer.search_text = search_text(*customer.searched_values())
                 updated.append(customer)
 
         with transaction.atomic():
@@ -126,7 +126,7 @@ class HistoryImporter:
                 Customer, NEW_FIELDS, created, origin=Customer.Origin.HISTORY
             )
             Customer.objects.bulk_update(
-                updated, list(NAME_FIELDS.values()), batch_size=500
+                updated, [*NAME_FIELDS.values(), "search_text"], batch_size=500
             )
         self.customers_created, self.customers_updated = len(created), len(updated)
         return dict(Customer.objects.values_list("code", "id"))

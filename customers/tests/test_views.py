@@ -189,3 +189,30 @@ def test_a_customer_known_only_from_the_history_is_marked(office_client):
 def test_a_refusal_is_explained_in_chinese(driver_client, customers):
     response = driver_client.get("/customers/")
     assert "只開放給辦公室人員與經理" in response.content.decode()
+
+
+def test_customers_from_both_imports_and_the_form_are_found_by_name(
+    office_client, client_workbook, history_workbook
+):
+    from customers.importing import ClientListImporter
+    from deliveries.importing import HistoryImporter
+
+    ClientListImporter(
+        client_workbook([{"客戶": 1500001, "客戶簡稱": "Sunny早餐", "地址": "馬亨亨大道"}]),
+        verbosity=0,
+    ).run()
+    HistoryImporter(
+        history_workbook([(1234567, "陳宅", None, "知本路3號", 1140521)]), verbosity=0
+    ).run()
+    edited = Customer.objects.get(code="1234567")
+    edited.phone = "0912345678"
+    edited.save()
+
+    def found(query):
+        response = office_client.get(reverse("customers:list"), {"q": query})
+        return listed_codes(response)
+
+    assert found("sunny") == found("SUNNY") == ["1500001"]
+    assert found("亨亨") == ["1500001"]
+    assert found("陳宅") == found("知本路") == ["1234567"]
+    assert found("0912") == ["1234567"]
