@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.db import models
 from django.urls import reverse
 
@@ -32,20 +34,28 @@ class CustomerQuerySet(models.QuerySet):
 
     def search(self, text):
         """Customers whose code starts with the text, or whose name, address or
-        phone holds it."""
-        text = text.strip()
+        phone holds it; digits also match codes by their start."""
+        text = fold(text)
         if not text:
             return self
-        if text.isdigit():
+        if text.replace(" ", "").isdigit():
+            digits = text.replace(" ", "")
             return self.filter(
-                models.Q(code__startswith=text) | models.Q(phone__contains=text)
+                models.Q(code__startswith=digits)
+                | models.Q(search_text__contains=digits)
             )
-        return self.filter(search_text__contains=text.lower())
+        return self.filter(search_text__contains=text)
+
+
+def fold(text):
+    """Text as searched: full-width letters and digits made plain, lower case,
+    台 written 臺 as the addresses mostly do."""
+    return unicodedata.normalize("NFKC", text).strip().lower().replace("台", "臺")
 
 
 def search_text(*parts):
-    """One lower-case column to search: a single LIKE instead of four ILIKEs."""
-    return " ".join(part for part in parts if part).lower()
+    """One folded column to search: a single LIKE instead of four ILIKEs."""
+    return fold(" ".join(part for part in parts if part))
 
 
 class Customer(models.Model):

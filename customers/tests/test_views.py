@@ -197,10 +197,8 @@ def test_customers_from_both_imports_and_the_form_are_found_by_name(
     from customers.importing import ClientListImporter
     from deliveries.importing import HistoryImporter
 
-    ClientListImporter(
-        client_workbook([{"客戶": 1500001, "客戶簡稱": "Sunny早餐", "地址": "馬亨亨大道"}]),
-        verbosity=0,
-    ).run()
+    row = {"客戶": 1500001, "客戶簡稱": "Sunny早餐", "地址": "台東市馬亨亨大道"}
+    ClientListImporter(client_workbook([row]), verbosity=0).run()
     HistoryImporter(
         history_workbook([(1234567, "陳宅", None, "知本路3號", 1140521)]), verbosity=0
     ).run()
@@ -213,6 +211,7 @@ def test_customers_from_both_imports_and_the_form_are_found_by_name(
         return listed_codes(response)
 
     assert found("sunny") == found("SUNNY") == ["1500001"]
-    assert found("亨亨") == ["1500001"]
+    assert found("亨亨") == found("臺東市馬亨") == ["1500001"]
+    assert found("１５００００１") == found("1500 001") == ["1500001"]
     assert found("陳宅") == found("知本路") == ["1234567"]
     assert found("0912") == ["1234567"]

@@ -70,3 +70,12 @@ def test_the_business_runs_on_taipei_time_in_traditional_chinese():
     assert django_settings.TIME_ZONE == "Asia/Taipei"
     assert django_settings.USE_TZ is True
     assert django_settings.LANGUAGE_CODE == "zh-hant"
+
+
+@pytest.mark.parametrize(
+    "url", ["/customers/?q=%00", "/customers/?area=%00", "/customers/%00/"]
+)
+def test_a_nul_character_is_turned_away_not_a_server_error(office_client, url):
+    response = office_client.get(url)
+    assert response.status_code == 400
+    assert "無效的字元" in response.content.decode()
