@@ -127,6 +127,21 @@ CHOICE_COLUMNS = {
 }
 HOUR_COLUMNS = {f"{hour}~{hour + 1}": hour for hour in range(8, 20)}
 
+# Where each text field comes from, and what is read out of it.
+TEXT_SOURCES = {
+    **{name: header for header, name in TEXT_COLUMNS.items()},
+    **{note: header for header, (_, note) in FLAG_COLUMNS.items() if note},
+    "cylinder_expression": "系統上鋼瓶數量",
+    "spare_cylinders": "預備桶",
+    "closed_days_text": "公休日",
+    "area_text": "區域",
+}
+DERIVED_FIELDS = {
+    "cylinder_expression": ["cylinder_expression_counts"],
+    "spare_cylinders": ["spare_cylinder_count"],
+    "area_text": ["area_id"],
+}
+
 # Choice fields are nullable integers or blank text; blank cells stay blank.
 NULLABLE_CHOICES = {"time_slot", "vehicle"}
 
@@ -138,6 +153,7 @@ CLOSED_DAYS_FIELDS = [
     "closed_month_days",
     "closed_days_unparsed",
 ]
+DERIVED_FIELDS["closed_days_text"] = CLOSED_DAYS_FIELDS[1:]
 
 IMPORTED_FIELDS = [
     *TEXT_COLUMNS.values(),
@@ -195,7 +211,7 @@ class ClientListImporter:
             raise ImportFileError(f"工作表「{CLIENT_SHEET}」是空的")
         header = rows[0]
         required = [name for name in CLIENT_LIST_HEADERS if name != UNNAMED_COLUMN]
-        positions = header_positions(header, required, self.path)
+        positions = header_positions(header, required, self.path, CLIENT_SHEET)
         unnamed = positions[UNNAMED_AFTER] + 1
         if unnamed >= len(header) or not is_blank(header[unnamed]):
             raise ImportFileError(
@@ -289,12 +305,27 @@ class ClientListImporter:
             if quantity:
                 cylinders[product_id] = quantity
 
+        self.check_lengths(row_number, fields, column, value)
         fields["raw_row"] = {
             self.headers.get(index, column_letter(index)): _json_safe(cell)
             for index, cell in enumerate(cells)
             if not is_blank(cell)
         }
         return ParsedCustomer(row_number, code, fields, cylinders)
+
+    def check_lengths(self, row_number, fields, column, value):
+        """Text longer than its column is refused, with what it derives."""
+        for name, header in TEXT_SOURCES.items():
+            limit = Customer._meta.get_field(name).max_length
+            if len(fields[name]) <= limit:
+                continue
+            self.rejects.cell(
+                row_number, column(header), value(header), f"超過 {limit} 字"
+            )
+            fields[name] = ""
+            for derived in DERIVED_FIELDS.get(name, ()):
+                field = Customer._meta.get_field(derived.removesuffix("_id"))
+                fields[derived] = field.get_default()
 
     def parse(self, positions, rows):
         parsed, seen = [], {}

@@ -1,9 +1,15 @@
 """Readers for the kinds of value the client list holds, messy ones included."""
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from luckygas.importing import CellError, cell_text
+
+MAX_CODE_DIGITS = 10
+# The largest count the database keeps in a small integer column.
+MAX_COUNT = 32767
 
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"}
 
@@ -12,20 +18,25 @@ NO = {"X", "x", "Ｘ", "✗"}
 
 
 def parse_code(value):
-    """The customer code as text; Excel stores it as a number and drops zeros."""
+    """The customer code as text of at least 7 digits.
+
+    Excel keeps codes as numbers and drops their leading zeros, so any code
+    shorter than 7 digits is padded, typed as a number or as text alike.
+    """
     if isinstance(value, float):
         if not value.is_integer():
             raise CellError("客戶代碼不是整數")
         value = int(value)
-    if isinstance(value, int):
-        text = str(value).zfill(7)
-    else:
-        text = cell_text(value)
+    text = unicodedata.normalize("NFKC", cell_text(value))
     if not text:
         raise CellError("客戶代碼是空白的")
-    if not text.isdigit() or len(text) > 10:
-        raise CellError("客戶代碼應為數字（通常 7 碼）")
-    return text
+    if not text.isdigit():
+        raise CellError("客戶代碼只能有數字")
+    if len(text) > MAX_CODE_DIGITS:
+        raise CellError(f"客戶代碼超過 {MAX_CODE_DIGITS} 碼")
+    if not text.strip("0"):
+        raise CellError("客戶代碼不能全為 0")
+    return text.zfill(7)
 
 
 def parse_number(value):
@@ -33,14 +44,18 @@ def parse_number(value):
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    text = cell_text(value).replace(",", "")
-    if not text or text in EXCEL_ERRORS:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise CellError("不是數字") from None
+        number = float(value)
+    else:
+        text = cell_text(value).replace(",", "")
+        if not text or text in EXCEL_ERRORS:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise CellError("不是數字") from None
+    if not math.isfinite(number):
+        raise CellError("不是有限的數字")
+    return number
 
 
 def parse_count(value):
@@ -50,6 +65,8 @@ def parse_count(value):
         return None
     if not number.is_integer() or number < 0:
         raise CellError("數量應為不小於 0 的整數")
+    if number > MAX_COUNT:
+        raise CellError(f"數量超過 {MAX_COUNT}")
     return int(number)
 
 

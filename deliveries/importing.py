@@ -8,13 +8,14 @@ from django.db.models import Count
 from customers.models import Customer, search_text
 from customers.parsing import parse_code
 from deliveries.models import Delivery, DeliveryHistory, DeliveryRecord
-from luckygas.dates import DateParseError, parse_date
+from luckygas.dates import DateParseError, parse_date, to_roc, today
 from luckygas.importing import (
     CellError,
     ImportFileError,
     ImportSummary,
     RejectLog,
     cell_text,
+    column_letter,
     header_positions,
     insert_objects,
     is_blank,
@@ -31,6 +32,10 @@ CODE, TITLE, SHORT_NAME, ADDRESS, DATE = (
 )
 HISTORY_COLUMNS = [CODE, TITLE, SHORT_NAME, ADDRESS, DATE]
 NAME_FIELDS = {TITLE: "invoice_title", SHORT_NAME: "short_name", ADDRESS: "address"}
+NAME_LENGTHS = {
+    column: Customer._meta.get_field(name).max_length
+    for column, name in NAME_FIELDS.items()
+}
 NEW_FIELDS = ("code", "invoice_title", "short_name", "address", "search_text")
 
 
@@ -55,10 +60,10 @@ class HistoryImporter:
         self.customers_updated = 0
 
     def read(self):
-        rows = read_rows_fast(self.path)
+        sheet_name, rows = read_rows_fast(self.path)
         if not rows:
-            raise ImportFileError("工作表是空的")
-        positions = header_positions(rows[0], HISTORY_COLUMNS, self.path)
+            raise ImportFileError(f"工作表「{sheet_name}」是空的")
+        positions = header_positions(rows[0], HISTORY_COLUMNS, self.path, sheet_name)
         return positions, rows[1:]
 
     def parse(self, positions, rows):
@@ -66,6 +71,7 @@ class HistoryImporter:
         code_at, date_at = positions[CODE], positions[DATE]
         name_at = {name: positions[name] for name in NAME_FIELDS}
         codes, dates = {}, {}
+        latest = today()
         counts = Counter()
         names = {}  # code -> {column: (date, text)}, the newest non-blank text
 
@@ -89,12 +95,27 @@ class HistoryImporter:
             except DateParseError as error:
                 self.rejects.row(row_number, f"E {DATE}", raw_date, str(error))
                 continue
+            if day > latest:
+                self.rejects.row(
+                    row_number,
+                    f"E {DATE}",
+                    raw_date,
+                    f"日期在未來（今天是 {to_roc(latest)}）",
+                )
+                continue
             counts[code, day] += 1
 
             known = names.setdefault(code, {})
             for column, index in name_at.items():
                 text = cell_text(cells[index])
-                if text and (column not in known or known[column][0] <= day):
+                if len(text) > NAME_LENGTHS[column]:
+                    self.rejects.cell(
+                        row_number,
+                        f"{column_letter(index)} {column}",
+                        text,
+                        f"超過 {NAME_LENGTHS[column]} 字",
+                    )
+                elif text and (column not in known or known[column][0] <= day):
                     known[column] = (day, text)
         return counts, names
 
@@ -178,6 +199,7 @@ class HistoryImporter:
         self.insert(self.missing_deliveries(counts, customer_ids))
 
         self.summary.rejected = self.rejects.rejected_rows
+        self.summary.problem_cells = self.rejects.problem_cells
         self.summary.notes.append(
             f"新建客戶 {self.customers_created} 位，"
             f"更新客戶 {self.customers_updated} 位"

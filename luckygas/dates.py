@@ -35,12 +35,19 @@ def to_roc_number(day):
 
 def _from_parts(year, month, day, original):
     try:
-        return dt.date(year, month, day)
+        date = dt.date(year, month, day)
     except ValueError:
         raise DateParseError(f"「{original}」不是有效的日期") from None
+    if year <= ROC_OFFSET:
+        raise DateParseError(f"「{original}」早於民國元年")
+    return date
 
 
-def _from_digits(digits, original):
+def _from_number(number, original):
+    """6 or 7 digits are ROC, 8 are yyyymmdd, 5 are an Excel serial day."""
+    digits = str(number)
+    if EXCEL_SERIALS[0] <= number <= EXCEL_SERIALS[1]:
+        return EXCEL_EPOCH + dt.timedelta(days=number)
     if len(digits) in (6, 7):
         year = int(digits[:-4]) + ROC_OFFSET
         return _from_parts(year, int(digits[-4:-2]), int(digits[-2:]), original)
@@ -53,32 +60,29 @@ def parse_date(value):
     """Read a date from a cell or a form: ROC, ISO, yyyy/mm/dd or Excel serial.
 
     Numbers of 6 or 7 digits are ROC (991231, 1140521); 8 digits are
-    yyyymmdd; smaller positive numbers are Excel serial day numbers.
+    yyyymmdd; five-digit numbers from 20000 to 80000 are Excel serial days.
     """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, bool) or value is None:
+    if value is None:
         raise DateParseError("日期是空白的")
+    if isinstance(value, bool):
+        raise DateParseError(f"「{value}」不是日期")
 
     if isinstance(value, (int, float)):
         if value != int(value) or value <= 0:
             raise DateParseError(f"「{value}」不是日期")
-        number = int(value)
-        if EXCEL_SERIALS[0] <= number <= EXCEL_SERIALS[1]:
-            return EXCEL_EPOCH + dt.timedelta(days=number)
-        if number < 100000:
-            raise DateParseError(f"「{value}」不是日期")
-        return _from_digits(str(number), value)
+        return _from_number(int(value), int(value))
 
     text = str(value).strip()
     if not text:
         raise DateParseError("日期是空白的")
+    if text.endswith(".0"):
+        text = text[:-2]
     if text.isdigit():
-        return _from_digits(text, text)
-    if text.endswith(".0") and text[:-2].isdigit():
-        return _from_digits(text[:-2], text)
+        return _from_number(int(text), text)
     if match := _GREGORIAN_TEXT.match(text):
         year, month, day = (int(part) for part in match.groups())
         return _from_parts(year, month, day, text)

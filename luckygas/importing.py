@@ -16,6 +16,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineWorkbook
 from tqdm import tqdm
 
+# Far beyond the company's widest file (76 columns).
+MAX_COLUMNS = 200
+
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported; nothing was changed."""
@@ -27,6 +30,8 @@ class CellError(ValueError):
 
 def _check_workbook(path):
     path = Path(path)
+    if path.is_dir():
+        raise ImportFileError(f"{path} 是資料夾，請指定活頁簿檔案")
     if not path.is_file():
         raise ImportFileError(f"找不到檔案：{path}")
     if not zipfile.is_zipfile(path):
@@ -55,13 +60,17 @@ def read_rows_exact(path, sheet_name):
     try:
         if sheet_name not in book.sheetnames:
             raise _missing_sheet(path, sheet_name, book.sheetnames)
-        return [tuple(row) for row in book[sheet_name].iter_rows(values_only=True)]
+        sheet = book[sheet_name]
+        # The size a file records for itself is often wrong in exports made by
+        # other programs; read the rows that are really there.
+        sheet.reset_dimensions()
+        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         book.close()
 
 
 def read_rows_fast(path, sheet_name=None):
-    """Rows of a sheet (the first one by default) through calamine, for big files.
+    """The sheet's name and rows (the first sheet by default) through calamine.
 
     Caveat: calamine reads error cells (#DIV/0!) as empty strings.
     """
@@ -78,17 +87,25 @@ def read_rows_fast(path, sheet_name=None):
     wanted = sheet_name or names[0]
     if wanted not in names:
         raise _missing_sheet(path, wanted, names)
-    return book.get_sheet_by_name(wanted).to_python(skip_empty_area=False)
+    sheet = book.get_sheet_by_name(wanted)
+    # calamine builds the whole rectangle up to the last used cell: one stray
+    # cell far to the right would take gigabytes, so refuse it before reading.
+    if sheet.width > MAX_COLUMNS:
+        raise ImportFileError(
+            f"工作表「{wanted}」用到第 {sheet.width:,} 欄，超過上限 {MAX_COLUMNS} 欄；"
+            "請刪除表格右邊多餘的儲存格後再匯入"
+        )
+    return wanted, sheet.to_python(skip_empty_area=False)
 
 
-def header_positions(header_row, required, path):
+def header_positions(header_row, required, path, sheet_name):
     """Map each required header to its column index, or say which are missing."""
     headers = [cell_text(cell) for cell in header_row]
     missing = [name for name in required if name not in headers]
     if missing:
         raise ImportFileError(
-            f"{Path(path).name} 的標題列缺少欄位：{'、'.join(missing)}"
-            "；請確認是舊系統匯出的原始格式"
+            f"{Path(path).name} 工作表「{sheet_name}」的標題列缺少欄位："
+            f"{'、'.join(missing)}；請確認是舊系統匯出的原始格式"
         )
     return {name: headers.index(name) for name in required}
 

@@ -1,4 +1,6 @@
 import csv
+import re
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -238,3 +240,45 @@ def test_the_company_sample_imports_120_customers_once(sample_dir, capsys):
     call_command("import_customers", str(sample_dir / "client_list.xlsx"))
     assert Customer.objects.count() == 120
     assert "新增 0，更新 0，未變更 120" in capsys.readouterr().out
+
+
+def test_values_too_big_for_the_database_are_refused_cell_by_cell(client_workbook):
+    row = messy_row(
+        1500001,
+        地址="臺東市" + "很長的路" * 100,
+        公休日="6.7" + "。" * 60,
+        **{"20KG": 40000.0, "月配送量": "nan"},
+    )
+    summary = import_file(client_workbook([row, messy_row(1500002)]))
+
+    assert (summary.created, summary.rejected) == (2, 0)
+    customer = Customer.objects.get(code="1500001")
+    assert customer.address == "" and customer.raw_row["地址"].startswith("臺東市很長")
+    assert customer.closed_days_text == "" and customer.closed_weekdays == ""
+    assert customer.monthly_kg is None
+    assert not customer.cylinders.filter(product__sheet_column="20KG").exists()
+    with open(summary.rejects_path, encoding="utf-8-sig") as handle:
+        reasons = {r["欄"]: r["原因"] for r in csv.DictReader(handle)}
+    assert reasons["D 地址"] == "超過 300 字"
+    assert reasons["AR 公休日"] == "超過 50 字"
+    assert reasons["I 20KG"] == "數量超過 32767"
+    assert reasons["AU 月配送量"] == "不是有限的數字"
+
+
+def test_a_file_that_understates_its_size_is_read_whole(client_workbook):
+    path = client_workbook([messy_row(1500001), messy_row(1500002), {"客戶": 1500003}])
+    # Make the file claim fewer rows than it holds, as some exporters do.
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet], replaced = re.subn(
+        rb"</sheetPr>", b'</sheetPr><dimension ref="A1:BX2"/>', parts[sheet]
+    )
+    assert replaced == 1
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+    summary = import_file(path)
+
+    assert summary.created == 3

@@ -112,9 +112,16 @@ def test_figures_read_excel_errors_as_no_value(value, expected):
     assert parsing.parse_number(value) == expected
 
 
-def test_a_figure_that_is_text_is_refused():
+@pytest.mark.parametrize("value", ["很多", "nan", "inf", float("inf")])
+def test_a_figure_that_is_not_a_finite_number_is_refused(value):
     with pytest.raises(CellError):
-        parsing.parse_number("很多")
+        parsing.parse_number(value)
+
+
+def test_a_count_too_large_for_the_database_is_refused():
+    assert parsing.parse_count(32767) == 32767
+    with pytest.raises(CellError, match="數量超過 32767"):
+        parsing.parse_count(40000)
 
 
 def test_text_loses_trailing_and_non_breaking_spaces():
@@ -130,13 +137,17 @@ def test_text_loses_trailing_and_non_breaking_spaces():
         ("1984845", "1984845"),
         (" 0012345 ", "0012345"),
         (12345, "0012345"),
+        ("12345", "0012345"),
+        ("１９８４８４５", "1984845"),
     ],
 )
 def test_customer_codes_are_text_with_their_leading_zeros(value, expected):
     assert parsing.parse_code(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", "A12", 1984845.5, "12345678901"])
+@pytest.mark.parametrize(
+    "value", [None, "", "A12", 1984845.5, "12345678901", 0, "0000000"]
+)
 def test_a_bad_customer_code_is_refused(value):
     with pytest.raises(CellError):
         parsing.parse_code(value)

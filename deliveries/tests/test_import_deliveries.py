@@ -177,3 +177,41 @@ def test_the_company_sample_imports_6000_deliveries_once(sample_dir, capsys):
     call_command("import_deliveries", str(sample_dir / "delivery_history.xlsx"))
     assert Delivery.objects.count() == 6000
     assert "新增 0，更新 0，未變更 6000" in capsys.readouterr().out
+
+
+def test_a_date_in_the_future_is_refused(history_workbook, monkeypatch):
+    monkeypatch.setattr("deliveries.importing.today", lambda: dt.date(2025, 5, 21))
+    path = history_workbook(
+        [(1984845, "店", "店", "路", 1140521), (1984845, "店", "店", "路", 1140522)]
+    )
+    summary = import_file(path)
+
+    assert (summary.created, summary.rejected) == (1, 1)
+    with open(summary.rejects_path, encoding="utf-8-sig") as handle:
+        (reject,) = csv.DictReader(handle)
+    assert reject["原因"] == "日期在未來（今天是 114/05/21）"
+
+
+def test_a_name_too_long_for_the_database_is_left_out_and_listed(history_workbook):
+    long_name = "很長的名字" * 50  # 250 characters; the column holds 200
+    summary = import_file(history_workbook([(1234567, long_name, "陳", "路", 1140521)]))
+
+    customer = Customer.objects.get(code="1234567")
+    assert customer.invoice_title == "" and customer.short_name == "陳"
+    assert summary.created == 1 and summary.problem_cells == 1
+
+
+def test_a_stray_cell_far_to_the_right_is_refused_before_reading(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["客戶", "電子發票抬頭", "客戶簡稱", "地址", "最後十次日期"])
+    sheet.append([1984845, "店", "店", "路", 1140521])
+    sheet.cell(row=1, column=16384, value=" ")
+    path = tmp_path / "stray.xlsx"
+    book.save(path)
+
+    with pytest.raises(CommandError, match="用到第 16,384 欄"):
+        call_command("import_deliveries", str(path), verbosity=0)
+    assert not Delivery.objects.exists()

@@ -23,6 +23,7 @@ from luckygas.dates import DateParseError, parse_date, to_roc, to_roc_number
         ("2025/5/21", dt.date(2025, 5, 21)),
         (20250521, dt.date(2025, 5, 21)),
         (45798, dt.date(2025, 5, 21)),
+        ("45798", dt.date(2025, 5, 21)),
         (dt.datetime(2025, 5, 21, 9, 30), dt.date(2025, 5, 21)),
         (dt.date(2025, 5, 21), dt.date(2025, 5, 21)),
     ],
@@ -32,7 +33,8 @@ def test_it_reads_the_date_layouts_of_the_exports(value, expected):
 
 
 @pytest.mark.parametrize(
-    "value", [None, "", "  ", "1141321", "1140230", 12, "昨天", 1140521.5, -5, True]
+    "value",
+    [None, "", "  ", "1141321", "1140230", 12, "昨天", 1140521.5, -5, True, 19000101],
 )
 def test_it_refuses_what_is_not_a_date_with_a_reason(value):
     with pytest.raises(DateParseError) as error:
@@ -57,3 +59,10 @@ def test_today_is_the_taipei_day_even_before_eight_in_the_morning(monkeypatch):
     taipei_morning = dt.datetime(2025, 5, 21, 7, 30, tzinfo=ZoneInfo("Asia/Taipei"))
     monkeypatch.setattr(dates.timezone, "now", lambda: taipei_morning)
     assert dates.today() == dt.date(2025, 5, 21)
+
+
+def test_the_reason_quotes_the_value_as_the_office_typed_it():
+    with pytest.raises(DateParseError, match="「1140230」不是有效的日期"):
+        parse_date(1140230.0)
+    with pytest.raises(DateParseError, match="「19000101」早於民國元年"):
+        parse_date(19000101)
