@@ -1,5 +1,6 @@
 """What the import commands share: opening workbooks, rejects, summaries."""
 
+import argparse
 import csv
 import datetime as dt
 import io
@@ -18,6 +19,20 @@ from tqdm import tqdm
 
 # Far beyond the company's widest file (76 columns).
 MAX_COLUMNS = 200
+
+
+INTERRUPTED = "匯入中斷；已完成的批次已存入，再執行一次同一個檔案即可補齊"
+
+
+def positive_int(text):
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"應為正整數，不是 {text}")
+    return number
 
 
 class ImportFileError(Exception):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.importing import ClientListImporter
-from luckygas.importing import ImportFileError
+from luckygas.importing import INTERRUPTED, ImportFileError, positive_int
 
 
 class Command(BaseCommand):
@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="客戶資料活頁簿（.xlsx）")
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=positive_int, default=500)
 
     def handle(self, path, batch_size, verbosity, **options):
         importer = ClientListImporter(path, batch_size=batch_size, verbosity=verbosity)
@@ -17,5 +17,7 @@ class Command(BaseCommand):
             summary = importer.run()
         except ImportFileError as error:
             raise CommandError(f"未匯入任何資料：{error}") from None
+        except KeyboardInterrupt:
+            raise CommandError(INTERRUPTED) from None
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(f"客戶資料匯入完成：{summary.line()}"))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from deliveries.importing import HistoryImporter
-from luckygas.importing import ImportFileError
+from luckygas.importing import INTERRUPTED, ImportFileError, positive_int
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="配送歷史活頁簿（.xlsx）")
-        parser.add_argument("--batch-size", type=int, default=10_000)
+        parser.add_argument("--batch-size", type=positive_int, default=10_000)
 
     def handle(self, path, batch_size, verbosity, **options):
         importer = HistoryImporter(path, batch_size=batch_size, verbosity=verbosity)
@@ -20,5 +20,7 @@ class Command(BaseCommand):
             summary = importer.run()
         except ImportFileError as error:
             raise CommandError(f"未匯入任何資料：{error}") from None
+        except KeyboardInterrupt:
+            raise CommandError(INTERRUPTED) from None
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(f"配送紀錄匯入完成：{summary.line()}"))
