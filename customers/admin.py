@@ -24,6 +24,7 @@ class CustomerResource(ChineseHeadersResource):
     class Meta:
         model = Customer
         import_id_fields = ["code"]
+        clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
         exclude = ["id", "raw_row", "created_at", "updated_at"]
@@ -38,6 +39,7 @@ class CustomerCylinderInline(admin.TabularInline):
 class CustomerAdmin(SmallFileImportAdmin):
     resource_classes = [CustomerResource]
     import_command = "import_customers"
+    import_headers = ["客戶代碼"]
     list_display = [
         "code",
         "short_name",

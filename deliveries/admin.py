@@ -70,6 +70,7 @@ class DeliveryResource(ChineseHeadersResource):
             "note",
             "source",
         ]
+        clean_model_instances = True
 
 
 class DeliveryItemInline(admin.TabularInline):
@@ -103,7 +104,11 @@ class LargeTableAdmin(admin.ModelAdmin):
 class DeliveryAdmin(SmallFileImportAdmin, LargeTableAdmin):
     resource_classes = [DeliveryResource]
     import_command = "import_deliveries"
+    import_headers = ["客戶", "配送日"]
     inlines = [DeliveryItemInline]
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("customer")
 
 
 class DeliveryHistoryItemInline(admin.TabularInline):

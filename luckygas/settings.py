@@ -144,6 +144,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文")]
+# Traditional Chinese for the screens of libraries that ship none.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Taipei"
 USE_I18N = True
 USE_TZ = True
@@ -167,7 +169,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Files above this size are refused by the admin import; the management
 # commands handle any size.
-ADMIN_IMPORT_MAX_BYTES = env_int("ADMIN_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+ADMIN_IMPORT_MAX_BYTES = env_int("ADMIN_IMPORT_MAX_BYTES", 512 * 1024)
 
 # Where import commands write the rows they could not take.
 REJECTS_DIR = VAR_DIR / "rejects"

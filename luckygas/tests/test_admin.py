@@ -125,3 +125,65 @@ def test_the_delivery_search_finds_one_customers_deliveries_by_exact_code(
     listed = manager_client.get(url, {"q": "1984845"}).context["cl"].result_list
 
     assert [delivery.customer for delivery in listed] == [wanted]
+
+
+def test_the_old_systems_own_layout_is_sent_to_the_command(manager_client, sample_dir):
+    content = (sample_dir / "client_list.xlsx").read_bytes()
+    url = reverse("admin:customers_customer_import")
+    upload = io.BytesIO(content)
+    upload.name = "client_list.xlsx"
+    response = manager_client.post(
+        url, {"resource": "0", "format": "0", "import_file": upload}
+    )
+
+    assert "缺少「客戶代碼」欄" in response.text
+    assert "python manage.py import_customers" in response.text
+    assert not Customer.objects.exists()
+
+
+def confirm_import(client, response, model):
+    form = response.context["confirm_form"]
+    url = reverse(
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_process_import"
+    )
+    return client.post(url, form.initial)
+
+
+def test_a_delivery_outcome_is_taken_by_its_chinese_label(manager_client):
+    Customer.objects.create(code="1984845")
+    content = "id,客戶,配送日,結果\n,1984845,2025-05-21,客戶不在\n".encode("utf-8-sig")
+    response = post_import(manager_client, Delivery, content, "deliveries.csv")
+    confirm_import(manager_client, response, Delivery)
+
+    delivery = Delivery.objects.get()
+    assert delivery.outcome == Delivery.Outcome.ABSENT
+    customer_page = manager_client.get(reverse("customers:detail", args=["1984845"]))
+    assert customer_page.status_code == 200 and "客戶不在" in customer_page.text
+
+
+def test_an_unknown_choice_is_refused_and_nothing_is_saved(manager_client):
+    Customer.objects.create(code="1984845")
+    content = "id,客戶,配送日,結果\n,1984845,2025-05-21,送到了\n".encode()
+    response = post_import(manager_client, Delivery, content, "deliveries.csv")
+
+    assert "「送到了」不是可接受的值" in response.text
+    assert (
+        "confirm_form" not in response.context or not response.context["confirm_form"]
+    )
+    assert not Delivery.objects.exists()
+
+
+def test_the_csv_export_opens_in_excel_with_chinese_labels(manager_client):
+    customer = Customer.objects.create(code="1984845")
+    Delivery.objects.create(customer=customer, delivery_date=dt.date(2025, 5, 21))
+    url = reverse("admin:deliveries_delivery_export")
+    every_field = {
+        name: "on"
+        for name in manager_client.get(url).context["form"].fields
+        if name.startswith("deliveryresource_")
+    }
+    response = manager_client.post(url, {"resource": "0", "format": "1", **every_field})
+
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    text = response.content.decode("utf-8-sig")
+    assert "已送達" in text and "本系統" in text and "delivered" not in text
