@@ -135,6 +135,9 @@ class CustomerFilterForm(BootstrapMixin, forms.Form):
         choices=[("", "全部"), ("no", "未解約"), ("yes", "已解約")],
         required=False,
     )
+    origin = forms.ChoiceField(
+        label="來源", choices=[("", "全部")] + Customer.Origin.choices, required=False
+    )
 
     def filter(self, customers):
         """The customers that match the valid filters; invalid ones are ignored."""
@@ -151,6 +154,8 @@ class CustomerFilterForm(BootstrapMixin, forms.Form):
             customers = customers.filter(pricing=Customer.Pricing.FLOW)
         if data.get("settlement"):
             customers = customers.filter(settlement=data["settlement"])
+        if data.get("origin"):
+            customers = customers.filter(origin=data["origin"])
         if data.get("terminated") == "yes":
             customers = customers.filter(terminated=True)
         elif data.get("terminated") == "no":

@@ -28,7 +28,11 @@ def find_customer(code):
 @office_required
 def customer_list(request):
     form = CustomerFilterForm(request.GET)
-    customers = form.filter(Customer.objects.select_related("area")).order_by("code")
+    # The client list's customers first: households known only from the
+    # history are many, and the office calls them less.
+    customers = form.filter(Customer.objects.select_related("area")).order_by(
+        "origin", "code"
+    )
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
 
     query = request.GET.copy()

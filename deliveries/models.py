@@ -171,7 +171,7 @@ class DeliveryRecord(models.Model):
         ordering = ["-delivery_date", "-id"]
 
     def __str__(self):
-        return f"{self.delivery_date} {self.customer_id}"
+        return f"{self.delivery_date} {self.customer.code}"
 
 
 def _partial_indexes(prefix):

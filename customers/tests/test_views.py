@@ -215,3 +215,12 @@ def test_customers_from_both_imports_and_the_form_are_found_by_name(
     assert found("１５００００１") == found("1500 001") == ["1500001"]
     assert found("陳宅") == found("知本路") == ["1234567"]
     assert found("0912") == ["1234567"]
+
+
+def test_the_list_puts_the_client_list_first_and_filters_by_origin(office_client):
+    Customer.objects.create(code="1100001", origin=Customer.Origin.HISTORY)
+    Customer.objects.create(code="1900001", origin=Customer.Origin.CLIENT_LIST)
+
+    assert listed_codes(office_client.get("/customers/")) == ["1900001", "1100001"]
+    response = office_client.get("/customers/", {"origin": "history"})
+    assert listed_codes(response) == ["1100001"]
