@@ -129,3 +129,23 @@ def test_filters_by_date_range_area_and_driver(customer):
     month = {"date_from": DAY - dt.timedelta(days=40), "date_to": DAY}
     assert codes(**month) == ["1500001", "1984845", "1984845"]
     assert codes(date_to=DAY - dt.timedelta(days=100)) == ["1500001"]
+
+
+@pytest.mark.parametrize("small_area", [0, 100])
+def test_an_areas_history_is_the_same_read_either_way(
+    customer, monkeypatch, small_area
+):
+    monkeypatch.setattr("deliveries.history.SMALL_AREA", small_area)
+    north = Customer.objects.create(code="1500001", area=Area.objects.get(code="C"))
+    for offset in range(30):
+        Delivery.objects.create(
+            customer=[customer, north][offset % 2],
+            delivery_date=DAY - dt.timedelta(days=offset // 3),
+        )
+
+    rows, _ = walk(HistoryFilter(area_code="A"), size=4)
+
+    assert len(rows) == 15
+    assert {row["customer__code"] for row in rows} == {"1984845"}
+    keys = [(row["delivery_date"], row["id"]) for row in rows]
+    assert keys == sorted(keys, reverse=True)
