@@ -242,3 +242,10 @@ def test_order_pages_refuse_outsiders(client, driver_user, customer, url):
 def test_the_search_page_says_when_nothing_is_found(office_client, customer):
     response = office_client.get(reverse("deliveries:order-create"), {"q": "沒有這家"})
     assert re.search("找不到「沒有這家」的客戶", response.text)
+
+
+def test_an_order_made_outside_the_intake_shows_in_the_list(office_client, customer):
+    Order.objects.create(customer=customer, requested_date=dt.date(2025, 5, 26))
+    response = office_client.get(reverse("deliveries:order-list"), {"day": "114/05/26"})
+    assert response.status_code == 200
+    assert "1984845" in response.text
