@@ -50,3 +50,4 @@ ci: lint check-migrations test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/import_history.py
+	$(BIN)/python bench/pages.py

@@ -9,7 +9,6 @@ written into its own section of docs/PERFORMANCE.md. Run with `make bench`.
 import argparse
 import datetime as dt
 import os
-import platform
 import random
 import sqlite3
 import subprocess
@@ -19,19 +18,22 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
+from common import (
+    BASE_DIR,
+    DATA_DIR,
+    DELIVERY_TABLES,
+    DOC_PATH,
+    database_url,
+    machine,
+    postgres,
+    write_section,
+)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = BASE_DIR / "bench-data"
 VAR_DIR = DATA_DIR / "var"
 SQLITE_PATH = VAR_DIR / "luckygas.sqlite3"
-DOC_PATH = BASE_DIR / "docs" / "PERFORMANCE.md"
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 PG_DATABASE = "luckygas_bench"
 DATABASES = ("sqlite", "postgresql")
-# Tables that hold deliveries: the importer counts both when it skips rows.
-DELIVERY_TABLES = ("deliveries_delivery", "deliveries_deliveryhistory")
 
 SEED = 2021
 END_DATE = dt.date(2025, 5, 31)
@@ -40,16 +42,6 @@ TARGET_MIB = 1024
 
 START_MARK = "<!-- bench:import_history:start -->"
 END_MARK = "<!-- bench:import_history:end -->"
-DOC_INTRO = """\
-# Performance
-
-Benchmarks of the back office on realistic volumes of data. Each section is
-written by a script under `bench/` between its own marker comments: rerun the
-script to refresh it rather than editing the numbers by hand. The numbers hold
-for the machine recorded in each section.
-
-Reproduce them all with `make bench`.
-"""
 
 
 @dataclass
@@ -154,10 +146,6 @@ def generate_workbooks(rows, customers):
     return client_path, history_path
 
 
-def database_url(database):
-    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
-
-
 def child_env(database):
     """Environment for manage.py: dev settings, scratch VAR_DIR, chosen DB."""
     env = dict(
@@ -193,20 +181,6 @@ def manage(database, *args):
     if process.returncode != 0:
         sys.exit(f"{' '.join(command[1:])} failed ({process.returncode}):\n{output}")
     return seconds, usage.ru_maxrss / 1024, output.strip()
-
-
-def postgres(dbname, sql):
-    """Run one statement outside a transaction; return its first row, if any."""
-    connection = psycopg2.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname
-    )
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchone() if cursor.description else None
-    finally:
-        connection.close()
 
 
 def drop_database(database):
@@ -276,39 +250,6 @@ def bench_database(database, client_path, history_path, rows):
     return Result(database, rows, first, rerun)
 
 
-def cpu_model():
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def memory_gib():
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) / 1024**2
-    return 0.0
-
-
-def postgres_version():
-    return postgres("postgres", "SHOW server_version")[0].split()[0]
-
-
-def machine(databases):
-    """What the numbers were measured on, as Markdown list lines."""
-    software = [f"Python {platform.python_version()}"]
-    if "sqlite" in databases:
-        software.append(f"SQLite {sqlite3.sqlite_version}")
-    if "postgresql" in databases:
-        software.append(f"PostgreSQL {postgres_version()}")
-    return [
-        f"- CPU: {cpu_model()}, {os.cpu_count()} cores",
-        f"- Memory: {memory_gib():.1f} GiB",
-        f"- Software: {', '.join(software)}, {platform.system()} {platform.release()}",
-        f"- Date: {dt.date.today().isoformat()}",
-    ]
-
-
 TABLE_HEADER = (
     "| Database | Rows | First import (s) | Rows/s | Peak memory (MiB) "
     "| Rerun (s) | Rerun peak (MiB) | Targets met |\n"
@@ -359,21 +300,6 @@ Measured on:
 """
 
 
-def write_doc(text):
-    """Replace this benchmark's section of the doc, creating the doc if missing."""
-    if not DOC_PATH.exists():
-        DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-        DOC_PATH.write_text(f"{DOC_INTRO}\n{text}")
-        return
-    current = DOC_PATH.read_text()
-    start, end = current.find(START_MARK), current.find(END_MARK)
-    if start == -1 or end == -1:
-        DOC_PATH.write_text(f"{current.rstrip()}\n\n{text}")
-        return
-    after = current[end + len(END_MARK) :].lstrip("\n")
-    DOC_PATH.write_text(current[:start] + text + (f"\n{after}" if after else ""))
-
-
 def main():
     args = parse_args()
     client_path, history_path = generate_workbooks(args.rows, args.customers)
@@ -384,7 +310,7 @@ def main():
     print()
     print(table(results))
     if not args.no_write:
-        write_doc(section(results, args.databases))
+        write_section(section(results, args.databases), START_MARK, END_MARK)
         print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")
 
 

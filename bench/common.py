@@ -1,0 +1,94 @@
+"""What the benchmarks share: the doc they write, the machine, PostgreSQL."""
+
+import datetime as dt
+import os
+import platform
+import sqlite3
+from pathlib import Path
+
+import psycopg2
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / "bench-data"
+DOC_PATH = BASE_DIR / "docs" / "PERFORMANCE.md"
+
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+# Tables that hold deliveries, active and archived.
+DELIVERY_TABLES = ("deliveries_delivery", "deliveries_deliveryhistory")
+
+DOC_INTRO = """\
+# Performance
+
+Benchmarks of the back office on realistic volumes of data. Each section is
+written by a script under `bench/` between its own marker comments: rerun the
+script to refresh it rather than editing the numbers by hand. The numbers hold
+for the machine recorded in each section.
+
+Reproduce them all with `make bench`.
+"""
+
+
+def database_url(database):
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def postgres(dbname, sql):
+    """Run one statement outside a transaction; return its first row, if any."""
+    connection = psycopg2.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname
+    )
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone() if cursor.description else None
+    finally:
+        connection.close()
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def memory_gib():
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024**2
+    return 0.0
+
+
+def postgres_version():
+    return postgres("postgres", "SHOW server_version")[0].split()[0]
+
+
+def machine(databases):
+    """What the numbers were measured on, as Markdown list lines."""
+    software = [f"Python {platform.python_version()}"]
+    if "sqlite" in databases:
+        software.append(f"SQLite {sqlite3.sqlite_version}")
+    if "postgresql" in databases:
+        software.append(f"PostgreSQL {postgres_version()}")
+    return [
+        f"- CPU: {cpu_model()}, {os.cpu_count()} cores",
+        f"- Memory: {memory_gib():.1f} GiB",
+        f"- Software: {', '.join(software)}, {platform.system()} {platform.release()}",
+        f"- Date: {dt.date.today().isoformat()}",
+    ]
+
+
+def write_section(text, start_mark, end_mark):
+    """Replace one benchmark's section of the doc, creating the doc if missing."""
+    if not DOC_PATH.exists():
+        DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
+        DOC_PATH.write_text(f"{DOC_INTRO}\n{text}")
+        return
+    current = DOC_PATH.read_text()
+    start, end = current.find(start_mark), current.find(end_mark)
+    if start == -1 or end == -1:
+        DOC_PATH.write_text(f"{current.rstrip()}\n\n{text}")
+        return
+    after = current[end + len(end_mark) :].lstrip("\n")
+    DOC_PATH.write_text(current[:start] + text + (f"\n{after}" if after else ""))

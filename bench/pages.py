@@ -1,0 +1,899 @@
+"""Benchmark the office pages on 3.5 million deliveries, on each database.
+
+For SQLite and PostgreSQL: a data set built with the project's own demo
+generator and importers (13,000 customers, the deliveries ending today, those
+older than 180 days moved to the archive table, as production will have them),
+then each office page requested through the full Django request cycle with the
+test client as a logged-in office user, timing every request. The result table
+is written into its own section of docs/PERFORMANCE.md.
+
+The SQLite file is kept in bench-data/pages/ and reused while it holds the
+requested number of deliveries (--rebuild forces a new one); the PostgreSQL
+database is scratch, created for the run and dropped after it.
+"""
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from common import (
+    BASE_DIR,
+    DATA_DIR,
+    DELIVERY_TABLES,
+    DOC_PATH,
+    database_url,
+    machine,
+    postgres,
+    write_section,
+)
+
+# Not import_history's var/: that script deletes its SQLite file after each run.
+VAR_DIR = DATA_DIR / "pages"
+SQLITE_PATH = VAR_DIR / "luckygas.sqlite3"
+
+PG_DATABASE = "luckygas_bench_pages"
+DATABASES = ("sqlite", "postgresql")
+
+SEED = 2021
+# Client-list customers; demo.build adds nine history-only households for each.
+CLIENTS = 1300
+ARCHIVE_AFTER_DAYS = 180
+ARCHIVE_BATCH = 250_000
+# Phone orders, so the order list and the intake form have some to show.
+ORDERS_PER_DAY = 120
+ORDER_DAYS = range(-90, 8)
+
+TARGET_MS = 50
+WARMUP = 5
+REQUESTS = 30
+VARIETY = 30  # customers (or names, or cursors) cycled through per page
+CUSTOMER_PAGES_DEEP = 10
+CUSTOMER_PAGE_SIZE = 25  # customers.views.HISTORY_PAGE_SIZE
+HISTORY_PAGES_DEEP = 20
+CODE_PREFIX = "19"
+DATE_RANGE = ("114/01/01", "114/01/31")
+AREA = "A"
+
+START_MARK = "<!-- bench:pages:start -->"
+END_MARK = "<!-- bench:pages:end -->"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deliveries", type=int, default=3_500_000)
+    parser.add_argument(
+        "--databases",
+        default=",".join(DATABASES),
+        help="comma-separated, from: " + ", ".join(DATABASES),
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="build the SQLite data set anew"
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help=f"print only, leave {DOC_PATH.name}"
+    )
+    # What the script runs in a subprocess per database, with that one's env.
+    parser.add_argument(
+        "--worker", choices=("build", "measure"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.databases = [name.strip() for name in args.databases.split(",")]
+    unknown = set(args.databases) - set(DATABASES)
+    if unknown:
+        parser.error(f"unknown database: {', '.join(sorted(unknown))}")
+    return args
+
+
+# --- The parent process: data sets, workers, the table and the doc ---------
+
+
+def child_env(database):
+    """Dev settings (DEBUG is switched off in the worker), scratch VAR_DIR."""
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="luckygas.settings",
+        DEBUG="1",
+        VAR_DIR=str(VAR_DIR),
+        ALLOWED_HOSTS="testserver",
+        PYTHONPATH=str(BASE_DIR),
+    )
+    env.pop("DATABASE_URL", None)
+    if database == "postgresql":
+        env["DATABASE_URL"] = database_url(PG_DATABASE)
+    return env
+
+
+def run_worker(step, database, args):
+    """Run this script's `step` for `database` in a subprocess; return its JSON."""
+    out = VAR_DIR / f"{step}-{database}.json"
+    out.unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        step,
+        "--databases",
+        database,
+        "--deliveries",
+        str(args.deliveries),
+        "--out",
+        str(out),
+    ]
+    process = subprocess.run(command, cwd=BASE_DIR, env=child_env(database))
+    if process.returncode != 0:
+        sys.exit(f"{database}: the {step} step failed ({process.returncode})")
+    return json.loads(out.read_text())
+
+
+def dataset_path(database):
+    return VAR_DIR / f"dataset-{database}.json"
+
+
+def drop_database(database):
+    if database == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    else:
+        postgres("postgres", f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+    dataset_path(database).unlink(missing_ok=True)
+
+
+def sqlite_deliveries():
+    """Deliveries in the kept SQLite file, active and archived; None if unreadable."""
+    query = "SELECT " + " + ".join(
+        f"(SELECT count(*) FROM {table})" for table in DELIVERY_TABLES
+    )
+    try:
+        with closing(sqlite3.connect(f"file:{SQLITE_PATH}?mode=ro", uri=True)) as db:
+            return db.execute(query).fetchone()[0]
+    except sqlite3.Error:
+        return None
+
+
+def reusable_sqlite(deliveries):
+    """The recorded data set of the kept SQLite file, if it has that size."""
+    path = dataset_path("sqlite")
+    if not (SQLITE_PATH.exists() and path.exists()):
+        return None
+    dataset = json.loads(path.read_text())
+    if dataset.get("deliveries") != deliveries:
+        return None
+    if sqlite_deliveries() != deliveries:
+        return None
+    return dataset
+
+
+def prepare(database, args):
+    """The data set of `database`: reused (SQLite only) or built anew."""
+    if database == "sqlite" and not args.rebuild:
+        dataset = reusable_sqlite(args.deliveries)
+        if dataset:
+            print(
+                f"sqlite: reusing {SQLITE_PATH.relative_to(BASE_DIR)} "
+                f"({dataset['deliveries']:,} deliveries, built {dataset['built']})"
+            )
+            return {**dataset, "reused": True}
+    print(f"{database}: building {args.deliveries:,} deliveries ...")
+    drop_database(database)
+    if database == "postgresql":
+        postgres("postgres", f'CREATE DATABASE "{PG_DATABASE}"')
+    dataset = run_worker("build", database, args)
+    dataset_path(database).write_text(json.dumps(dataset, indent=2))
+    return {**dataset, "reused": False}
+
+
+def bench_database(database, args):
+    """(data set, page results) of one database; PostgreSQL is dropped after."""
+    try:
+        dataset = prepare(database, args)
+        print(f"{database}: measuring the pages ...")
+        pages = run_worker("measure", database, args)
+    finally:
+        if database == "postgresql":
+            drop_database(database)
+    return dataset, pages
+
+
+def verdict(page):
+    return "yes" if page["median_ms"] < TARGET_MS else "**no**"
+
+
+TABLE_HEADER = (
+    "| Page | Database | Median (ms) | p95 (ms) | Queries | SQL (ms) | Target met |\n"
+    "|---|---|--:|--:|--:|--:|---|"
+)
+
+
+def table(results):
+    """One row per page and database, the databases of a page side by side."""
+    lines = [TABLE_HEADER]
+    names = list(
+        dict.fromkeys(p["page"] for _, pages in results.values() for p in pages)
+    )
+    for name in names:
+        for database, (_, pages) in results.items():
+            for page in pages:
+                if page["page"] == name:
+                    lines.append(
+                        f"| {name} | {database} | {page['median_ms']:.1f} "
+                        f"| {page['p95_ms']:.1f} | {page['queries']} "
+                        f"| {page['sql_ms']:.1f} | {verdict(page)} |"
+                    )
+    return "\n".join(lines)
+
+
+def page_list(results):
+    """What each page of the table requests, as Markdown list lines."""
+    _, pages = next(iter(results.values()))
+    return "\n".join(f"- {page['page']}: `{page['example']}`" for page in pages)
+
+
+def dataset_lines(results):
+    lines = []
+    for database, (dataset, _) in results.items():
+        built = f"built in {dataset['build_seconds'] / 60:.1f} min"
+        steps = ", ".join(
+            f"{name} {seconds:.0f} s" for name, seconds in dataset["steps"].items()
+        )
+        reused = f" on {dataset['built']}, reused" if dataset["reused"] else ""
+        lines.append(f"- {database}: {built}{reused} ({steps})")
+    return lines
+
+
+def dataset_text(dataset):
+    """The size of the data set, as a sentence."""
+    return (
+        f"Data set: {dataset['customers']:,} customers "
+        f"({dataset['client_list']:,} from the client list, the others from the "
+        f"history only), {dataset['deliveries']:,} deliveries "
+        f"({dataset['active']:,} active, {dataset['archived']:,} archived, "
+        f"from {dataset['first_day']} to {dataset['last_day']}), "
+        f"{dataset['orders']:,} phone orders."
+    )
+
+
+def code_version():
+    """The commit measured, and whether the work tree differed from it."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    # This script's own output is no change to the code measured.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs")
+    return f"commit {commit}" + (" with uncommitted changes" if changed else "")
+
+
+def load_text(results):
+    """The machine's load while measuring: other work slows the pages too."""
+    loads = [page["load"] for _, pages in results.values() for page in pages]
+    return (
+        f"Load average (1 min) while measuring: {min(loads):.1f} to "
+        f"{max(loads):.1f}, on {os.cpu_count()} cores"
+    )
+
+
+def section(results, databases, version):
+    """This benchmark's section of docs/PERFORMANCE.md, markers included."""
+    dataset, _ = next(iter(results.values()))
+    millions = f"{dataset['deliveries'] / 1_000_000:g}"
+    return f"""{START_MARK}
+## Office pages at {millions} million deliveries
+
+`bench/pages.py` builds a data set with the project's demo generator
+(`luckygas/demo.py`, fixed seed) and its real importers, run in-process
+without the xlsx layer for the history: the client list goes through
+`ClientListImporter`, the history rows through `HistoryImporter`. The
+deliveries end on the day of the build; those older than {ARCHIVE_AFTER_DAYS} days
+are then moved, ids kept, from `deliveries_delivery` to
+`deliveries_deliveryhistory` in batches of plain SQL, and the database is
+analyzed. {ORDERS_PER_DAY} phone orders a day are added from 90 days back to a
+week ahead, so that the order list has something to show.
+
+Each page is then requested through the full Django request cycle (URL
+routing, middleware, session and login, view, templates) with
+`django.test.Client`, logged in as an office user, in a process with `DEBUG`
+off; after each request the connections are closed or kept as a WSGI server
+would (SQLite reopens its connection per request, PostgreSQL keeps it). Per
+page: {WARMUP} warm-up requests, then {REQUESTS} timed ones; the pages about a customer
+cycle through {VARIETY} customers (names, codes and archive positions picked at
+random from the database with a fixed seed), so that no single row stays hot.
+p95 is the 29th of the 30 sorted times; queries are counted on one request.
+The deep history pages continue from a cursor the pages themselves produce:
+by following the "next page" link, or (for positions thousands of rows down)
+the cursor `deliveries.history` makes after that many rows.
+
+Target: every page under {TARGET_MS} ms median. SQL is the time the queries of one
+request take when run again right after it, rows fetched; the rest of a request
+is Python: middleware, the view, building model instances, the templates.
+
+Reproduce with `.venv/bin/python bench/pages.py` (options: `--help`); the
+SQLite file is kept in `bench-data/pages/` for the next run, `--rebuild`
+makes it anew. The PostgreSQL database `{PG_DATABASE}` is created and dropped
+by each run.
+
+{table(results)}
+
+The pages:
+
+{page_list(results)}
+
+{dataset_text(dataset)}
+
+Build time per database (generating, importing, archiving, analyzing):
+
+{chr(10).join(dataset_lines(results))}
+
+Measured on:
+
+{chr(10).join(machine(databases))}
+- {load_text(results)}
+- Code: {version}
+{END_MARK}
+"""
+
+
+def print_slow(results):
+    """The slowest query of each page over the target, with its plan."""
+    for database, (_, pages) in results.items():
+        for page in pages:
+            if page["median_ms"] < TARGET_MS:
+                continue
+            print(f"\n{database}: {page['page']} — {page['median_ms']:.1f} ms median")
+            print(
+                f"  {page['queries']} queries, {page['sql_ms']:.0f} ms of SQL; "
+                f"the slowest ({page['slowest_ms']:.0f} ms):"
+            )
+            print(f"    {page['slowest_sql']}")
+            print("  plan:")
+            for line in page["plan"].splitlines():
+                print(f"    {line}")
+
+
+def main():
+    args = parse_args()
+    if args.worker:
+        return worker(args)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    version = code_version()
+    results = {database: bench_database(database, args) for database in args.databases}
+    if code_version() != version:
+        version += ", changed during the run"
+    print()
+    print(table(results))
+    print_slow(results)
+    if not args.no_write:
+        write_section(section(results, args.databases, version))
+        print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")
+
+
+# --- The workers: Django set up for one database ---------------------------
+
+
+def worker(args):
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # Dev settings for the rest, but no query log and no debug templates.
+    settings.DEBUG = False
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    result = build(args.deliveries) if args.worker == "build" else measure()
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+class Steps:
+    """Wall time of each named step, printed as it ends."""
+
+    def __init__(self):
+        self.seconds = {}
+        self.started = time.perf_counter()
+
+    def __call__(self, name):
+        now = time.perf_counter()
+        self.seconds[name] = now - self.started
+        print(f"  {name}: {self.seconds[name]:.1f} s", flush=True)
+        self.started = now
+
+
+def build(deliveries):
+    """Customers, deliveries, orders and the archive, the way production has them."""
+    from django.db import connection
+
+    from customers.importing import ClientListImporter
+    from customers.models import Customer
+    from deliveries.importing import HISTORY_COLUMNS, HistoryImporter
+    from deliveries.models import Delivery, DeliveryHistory, Order
+    from luckygas import demo
+    from luckygas.dates import to_roc_number, today
+
+    started = time.perf_counter()
+    steps = Steps()
+    with connection.cursor() as cursor:
+        # Settings of this connection only, to load faster; the measuring
+        # process has the app's own.
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA cache_size=-2000000")  # 2 GB of index pages
+        else:
+            cursor.execute("SET synchronous_commit = off")
+    end = today()
+    rng = random.Random(SEED)
+    clients, history = demo.build(rng, CLIENTS, deliveries, end)
+    if len(history) != deliveries:
+        sys.exit(f"The demo generator made {len(history):,} rows, not {deliveries:,}")
+    steps("generate")
+
+    client_path = VAR_DIR / "client_list.xlsx"
+    demo.write_client_list(client_path, clients)
+    summary = ClientListImporter(client_path, verbosity=0).run()
+    print(f"    {summary.line()}")
+    steps("client list")
+
+    # The rows as the workbook reader would give them: ROC dates as numbers.
+    roc = {}
+    rows = [
+        [
+            code,
+            title,
+            short_name,
+            address,
+            roc.get(day) or roc.setdefault(day, to_roc_number(day)),
+        ]
+        for code, title, short_name, address, day in history
+    ]
+    del history
+    importer = HistoryImporter(VAR_DIR / "history (in memory)", verbosity=0)
+    positions = {name: index for index, name in enumerate(HISTORY_COLUMNS)}
+    counts, names = importer.parse(positions, rows)
+    del rows
+    missing = importer.missing_deliveries(counts, importer.save_customers(names))
+    del counts, names
+    steps("history parse")
+    importer.insert(missing)
+    if importer.summary.created != deliveries or importer.rejects.rejected_rows:
+        sys.exit(f"History import: {importer.summary.line()}")
+    steps("history insert")
+
+    create_orders(rng, end)
+    steps("orders")
+
+    archive(end - dt.timedelta(days=ARCHIVE_AFTER_DAYS))
+    steps("archive")
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The archive leaves millions of dead rows; production's autovacuum
+            # would get to them, the measurement should not wait for it.
+            cursor.execute("VACUUM (ANALYZE)")
+            # Written out now, not by a checkpoint in the middle of the timing.
+            cursor.execute("CHECKPOINT")
+        else:
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA optimize")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    steps("analyze")
+
+    days = Delivery.objects.order_by("-delivery_date").values_list(
+        "delivery_date", flat=True
+    )[:1]
+    first = DeliveryHistory.objects.order_by("delivery_date").values_list(
+        "delivery_date", flat=True
+    )[:1]
+    return {
+        "deliveries": deliveries,
+        "active": Delivery.objects.count(),
+        "archived": DeliveryHistory.objects.count(),
+        "customers": Customer.objects.count(),
+        "client_list": Customer.objects.filter(
+            origin=Customer.Origin.CLIENT_LIST
+        ).count(),
+        "orders": Order.objects.count(),
+        "first_day": str(first[0]),
+        "last_day": str(days[0]),
+        "built": end.isoformat(),
+        "steps": steps.seconds,
+        "build_seconds": time.perf_counter() - started,
+    }
+
+
+def create_orders(rng, end):
+    """ORDERS_PER_DAY orders a day: done or cancelled before today, open after."""
+    from customers.models import Customer
+    from deliveries.models import Order, OrderItem, Product
+
+    customer_ids = list(Customer.objects.order_by("id").values_list("id", flat=True))
+    clerk = office_user()
+    product_ids = list(
+        Product.objects.filter(is_flow=False)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    slots = [None, *Customer.TimeSlot.values]
+    orders, products = [], []
+    for offset in ORDER_DAYS:
+        day = end + dt.timedelta(days=offset)
+        for customer_id in rng.sample(customer_ids, ORDERS_PER_DAY):
+            if day >= end:
+                status = Order.Status.OPEN
+            elif rng.random() < 0.05:
+                status = Order.Status.CANCELLED
+            else:
+                status = Order.Status.DELIVERED
+            orders.append(
+                Order(
+                    customer_id=customer_id,
+                    order_date=day - dt.timedelta(days=rng.randint(0, 2)),
+                    requested_date=day,
+                    status=status,
+                    time_slot=rng.choice(slots),
+                    created_by=clerk,
+                )
+            )
+            products.append(rng.sample(product_ids, rng.choice([1, 1, 1, 2])))
+    Order.objects.bulk_create(orders, batch_size=1000)
+    OrderItem.objects.bulk_create(
+        (
+            OrderItem(order=order, product_id=product_id, quantity=rng.randint(1, 4))
+            for order, chosen in zip(orders, products, strict=True)
+            for product_id in chosen
+        ),
+        batch_size=1000,
+    )
+
+
+def archive(cutoff):
+    """Move deliveries before `cutoff` to the archive table, ids kept, in batches."""
+    from django.db import connection, transaction
+
+    from deliveries.models import Delivery, DeliveryHistory
+
+    columns = [field.column for field in DeliveryHistory._meta.concrete_fields]
+    assert set(columns) == {field.column for field in Delivery._meta.concrete_fields}
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    where = "delivery_date < %s AND id >= %s AND id < %s"
+    day = connection.ops.adapt_datefield_value(cutoff)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id), max(id) FROM deliveries_delivery WHERE delivery_date < %s",
+            [day],
+        )
+        low, high = cursor.fetchone()
+        if low is None:
+            return
+        for start in range(low, high + 1, ARCHIVE_BATCH):
+            params = [day, start, start + ARCHIVE_BATCH]
+            with transaction.atomic():
+                cursor.execute(
+                    f"INSERT INTO deliveries_deliveryhistory ({names}) "
+                    f"SELECT {names} FROM deliveries_delivery WHERE {where}",
+                    params,
+                )
+                cursor.execute(f"DELETE FROM deliveries_delivery WHERE {where}", params)
+
+
+def office_user():
+    """The office clerk who takes the orders and requests the pages."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from luckygas.roles import OFFICE
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-office")
+    user.groups.add(Group.objects.get(name=OFFICE))
+    return user
+
+
+def measure():
+    """Every page: warm-up, timed requests, a query count; plans of slow ones."""
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    client = Client()
+    client.force_login(office_user())
+
+    # The test environment records each response's context, which the walk
+    # through the history pages reads; its cost stays out of the timing.
+    setup_test_environment(debug=False)
+    try:
+        pages = plan_pages(client, random.Random(SEED))
+    finally:
+        teardown_test_environment()
+    settings.DEBUG = False
+
+    results = []
+    for name, urls in pages:
+        result = measure_page(client, name, urls)
+        print(
+            f"  {name}: {result['median_ms']:.1f} ms median, "
+            f"{result['p95_ms']:.1f} ms p95, {result['queries']} queries, "
+            f"{result['sql_ms']:.0f} ms SQL",
+            flush=True,
+        )
+        results.append(result)
+    return results
+
+
+def get(client, url):
+    """One request, then the connections closed or kept as after a real one."""
+    from django.db import close_old_connections
+
+    response = client.get(url)
+    close_old_connections()
+    if response.status_code != 200:
+        sys.exit(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def next_cursor(client, url):
+    return get(client, url).context["history"].next_cursor
+
+
+def walk(client, path, pages, query=()):
+    """The URL of the page after `pages` pages, following the next-page cursor."""
+    url = f"{path}?{urlencode(query)}" if query else path
+    for _ in range(pages):
+        cursor = next_cursor(client, url)
+        if not cursor:
+            sys.exit(f"{path} has fewer than {pages + 1} pages")
+        url = f"{path}?{urlencode([*query, ('cursor', cursor)])}"
+    return url
+
+
+def name_parts(rng, count):
+    """Two letters of the names of random customers, as the office types them."""
+    from customers.models import Customer
+
+    names = list(
+        Customer.objects.order_by("id").values_list("short_name", "invoice_title")
+    )
+    parts = []
+    while len(parts) < count:
+        short_name, title = rng.choice(names)
+        name = short_name or title
+        starts = [
+            index
+            for index in range(len(name) - 1)
+            if name[index].isalpha() and name[index + 1].isalpha()
+        ]
+        if starts:
+            start = rng.choice(starts)
+            parts.append(name[start : start + 2])
+    return parts
+
+
+def busy_customers(rng, count):
+    """Codes of customers among the 10% with the most deliveries."""
+    from django.db.models import Count
+
+    from customers.models import Customer
+    from deliveries.models import DeliveryHistory
+
+    top = (
+        DeliveryHistory.objects.values("customer_id")
+        .annotate(count=Count("id"))
+        .order_by("-count", "customer_id")[: Customer.objects.count() // 10]
+    )
+    # Enough archived deliveries for the deepest page measured.
+    enough = (CUSTOMER_PAGES_DEEP + 1) * CUSTOMER_PAGE_SIZE
+    top = [row["customer_id"] for row in top if row["count"] > enough]
+    if len(top) < count:
+        sys.exit(f"Only {len(top)} customers have over {enough} deliveries archived")
+    ids = rng.sample(top, count)
+    codes = dict(Customer.objects.filter(id__in=ids).values_list("id", "code"))
+    return [codes[customer_id] for customer_id in ids]
+
+
+def smallest_area():
+    """The code of the area with the fewest customers, but some."""
+    from django.db.models import Count
+
+    from customers.models import Area
+
+    areas = Area.objects.annotate(customers=Count("customer")).filter(customers__gt=0)
+    return areas.order_by("customers", "code").values_list("code", flat=True)[0]
+
+
+def archive_cursors(rng, count, filters):
+    """Cursors of the global history at random places in the archive."""
+    from django.db.models import Max, Min
+
+    from deliveries.history import encode_cursor
+    from deliveries.models import DeliveryHistory
+
+    bounds = DeliveryHistory.objects.aggregate(low=Min("id"), high=Max("id"))
+    rows = []
+    while len(rows) < count:
+        wanted = rng.sample(range(bounds["low"], bounds["high"] + 1), count)
+        rows += DeliveryHistory.objects.filter(id__in=wanted).values(
+            "id", "delivery_date"
+        )
+    return [encode_cursor(row, filters) for row in rows[:count]]
+
+
+def plan_pages(client, rng):
+    """(name, URLs) of each page to measure."""
+    from customers.models import Customer
+    from deliveries.history import HistoryFilter, history_page
+    from deliveries.models import Delivery
+
+    def query(path, **values):
+        return f"{path}?{urlencode(values)}"
+
+    parts = name_parts(rng, VARIETY)
+    for part in parts:
+        # Each part comes from a customer's name: a search that finds nobody
+        # means a data set the current code does not read as it should.
+        response = get(client, f"/customers/?{urlencode({'q': part, 'partial': 1})}")
+        if not response.context["page"].paginator.count:
+            sys.exit(f"Searching {part!r} finds no customer")
+    busy = busy_customers(rng, VARIETY)
+    codes = list(Customer.objects.order_by("code").values_list("code", flat=True))
+    anyone = rng.sample(codes, VARIETY)
+
+    second = [walk(client, f"/customers/{code}/", 1) for code in busy]
+    deep = [walk(client, f"/customers/{code}/", CUSTOMER_PAGES_DEEP) for code in busy]
+
+    rare = smallest_area()
+    everyone = HistoryFilter()
+    # The cursor after every active delivery and 20 pages of the archive: the
+    # same one the next-page links give on the way down, without the walk.
+    boundary = Delivery.objects.count() + HISTORY_PAGES_DEEP * 100
+    into_archive = history_page(everyone, "", boundary).next_cursor
+
+    return [
+        (
+            "Customer search, name (partial)",
+            [query("/customers/", q=part, partial=1) for part in parts],
+        ),
+        (
+            f"Customer search, code prefix {CODE_PREFIX} (partial)",
+            [query("/customers/", q=CODE_PREFIX, partial=1)],
+        ),
+        (
+            "Customer search, name (full page)",
+            [query("/customers/", q=part) for part in parts],
+        ),
+        (
+            "Phone order search, name (partial)",
+            [query("/orders/new/", q=part, partial=1) for part in parts],
+        ),
+        ("Customer page", [f"/customers/{code}/" for code in busy]),
+        ("Customer page, history page 2", second),
+        (f"Customer page, history page {CUSTOMER_PAGES_DEEP + 1}", deep),
+        ("History, first page", ["/deliveries/"]),
+        (
+            f"History, page {HISTORY_PAGES_DEEP + 1}",
+            [walk(client, "/deliveries/", HISTORY_PAGES_DEEP)],
+        ),
+        (
+            f"History, {HISTORY_PAGES_DEEP} pages into the archive",
+            [query("/deliveries/", cursor=into_archive)],
+        ),
+        (
+            "History, random places in the archive",
+            [
+                query("/deliveries/", cursor=cursor)
+                for cursor in archive_cursors(rng, VARIETY, everyone)
+            ],
+        ),
+        (f"History, area {AREA}", [query("/deliveries/", area=AREA)]),
+        (
+            f"History, area {rare} (fewest customers)",
+            [query("/deliveries/", area=rare)],
+        ),
+        (
+            f"History, area {AREA}, page {HISTORY_PAGES_DEEP + 1}",
+            [walk(client, "/deliveries/", HISTORY_PAGES_DEEP, [("area", AREA)])],
+        ),
+        (
+            "History, one month",
+            [query("/deliveries/", date_from=DATE_RANGE[0], date_to=DATE_RANGE[1])],
+        ),
+        ("Order list (tomorrow)", ["/orders/"]),
+        (
+            "Order intake form",
+            [query("/orders/new/", customer=code) for code in anyone],
+        ),
+    ]
+
+
+def percentile(samples, share):
+    """Nearest rank: the smallest sample with `share` of them at or below it."""
+    ordered = sorted(samples)
+    return ordered[math.ceil(share * len(ordered)) - 1]
+
+
+def readable(url):
+    """The URL as the doc shows it: decoded, a cursor's token left out."""
+    path, _, query = url.partition("?")
+    if not query:
+        return path
+    pairs = [
+        f"{name}={'…' if name == 'cursor' else value}"
+        for name, value in parse_qsl(query)
+    ]
+    return f"{path}?{'&'.join(pairs)}"
+
+
+def measure_page(client, name, urls):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    load = os.getloadavg()[0]
+    for index in range(WARMUP):
+        get(client, urls[index % len(urls)])
+    samples = []
+    for index in range(REQUESTS):
+        url = urls[index % len(urls)]
+        started = time.perf_counter()
+        get(client, url)
+        samples.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        get(client, urls[0])
+    statements = [query["sql"] for query in captured.captured_queries]
+    times = [query_ms(sql) for sql in statements]
+    slowest = statements[times.index(max(times))]
+    result = {
+        "page": name,
+        "example": readable(urls[0]),
+        "urls": len(urls),
+        "median_ms": statistics.median(samples),
+        "p95_ms": percentile(samples, 0.95),
+        "queries": len(captured.captured_queries),
+        "sql_ms": sum(times),
+        "slowest_ms": max(times),
+        "load": load,
+        "slowest_sql": slowest,
+    }
+    if result["median_ms"] >= TARGET_MS:
+        result["plan"] = explain(slowest)
+    return result
+
+
+def query_ms(sql):
+    """Milliseconds to run a captured query again and fetch all its rows.
+
+    The query log times only `execute`, and SQLite reads most rows after it.
+    """
+    from django.db import connection
+
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return 0.0
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(sql)
+        cursor.fetchall()
+        return (time.perf_counter() - started) * 1000
+
+
+def explain(sql):
+    """The query plan: run for real on PostgreSQL, SQLite's plan otherwise."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(f"{row[0]} {row[1]} {row[3]}" for row in cursor.fetchall())
+
+
+if __name__ == "__main__":
+    main()
