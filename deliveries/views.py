@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer, CustomerCylinder
 from customers.schedule import closed_reason, next_open_day
@@ -17,9 +18,9 @@ from deliveries.forms import (
     OrderListForm,
 )
 from deliveries.history import HistoryFilter, history_page
-from deliveries.models import Order, OrderItem, Product
+from deliveries.models import Delivery, Order, OrderItem, Product
 from luckygas.dates import to_roc, to_roc_number, today
-from luckygas.exporting import xlsx_response
+from luckygas.exporting import csv_response, xlsx_response
 from luckygas.roles import office_required
 
 HISTORY_PAGE_SIZE = 100
@@ -294,3 +295,57 @@ def order_cancel(request, order_id):
     return render(
         request, "deliveries/order_cancel.html", {"form": form, "order": order}
     )
+
+
+def upload_rows(day):
+    """The day's deliveries recorded here, as the old system keys them in."""
+    products = list(Product.objects.all())
+    deliveries = (
+        Delivery.objects.filter(
+            delivery_date=day,
+            source=Delivery.Source.APP,
+            outcome=Delivery.Outcome.DELIVERED,
+        )
+        .select_related("customer", "driver")
+        .prefetch_related("items")
+        .order_by("delivered_at", "id")
+    )
+    headers = [
+        "客戶",
+        "業務員",
+        "日期",
+        "時間",
+        *(product.name for product in products),
+    ]
+    rows = []
+    for delivery in deliveries:
+        quantities = {item.product_id: item.quantity for item in delivery.items.all()}
+        delivered_at = delivery.delivered_at and timezone.localtime(
+            delivery.delivered_at
+        )
+        rows.append(
+            [
+                delivery.customer.code,
+                delivery.driver.code if delivery.driver else "",
+                to_roc_number(delivery.delivery_date),
+                f"{delivered_at:%H%M}" if delivered_at else "",
+                *(quantities.get(product.id) or "" for product in products),
+            ]
+        )
+    return headers, rows
+
+
+@office_required
+def upload_list(request):
+    form = OrderListForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    day = data.get("day") or today()
+    headers, rows = upload_rows(day)
+
+    filename = f"上傳清單-{to_roc_number(day)}"
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"{filename}.xlsx", "上傳清單", headers, rows)
+    if request.GET.get("format") == "csv":
+        return csv_response(f"{filename}.csv", headers, rows)
+    context = {"form": form, "day": day, "headers": headers, "rows": rows}
+    return render(request, "deliveries/upload_list.html", context)

@@ -1,5 +1,6 @@
 """Excel files the pages and commands write, safe to open."""
 
+import csv
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -32,10 +33,27 @@ def write_workbook(target, sheet_name, headers, rows, extra_sheets=()):
     book.save(target)
 
 
-def xlsx_response(filename, sheet_name, headers, rows):
-    response = HttpResponse(content_type=XLSX)
+def _attachment(response, filename):
+    fallback = "export" + filename[filename.rfind(".") :]
     response["Content-Disposition"] = (
-        f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     )
+    return response
+
+
+def xlsx_response(filename, sheet_name, headers, rows):
+    response = _attachment(HttpResponse(content_type=XLSX), filename)
     write_workbook(response, sheet_name, headers, rows)
+    return response
+
+
+def csv_response(filename, headers, rows):
+    """CSV with a byte-order mark, so that Excel in Taiwan reads it as UTF-8."""
+    response = _attachment(
+        HttpResponse(content_type="text/csv; charset=utf-8"), filename
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(headers)
+    writer.writerows(rows)
     return response
