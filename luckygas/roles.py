@@ -39,3 +39,23 @@ def office_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def grant_model_permissions(apps, group_name, app_label, model_names):
+    """Give a group every permission on the models, for data migrations."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+
+    group, _ = Group.objects.get_or_create(name=group_name)
+    for model in model_names:
+        content_type, _ = ContentType.objects.get_or_create(
+            app_label=app_label, model=model
+        )
+        for action in ("view", "add", "change", "delete"):
+            permission, _ = Permission.objects.get_or_create(
+                content_type=content_type,
+                codename=f"{action}_{model}",
+                defaults={"name": f"Can {action} {model}"},
+            )
+            group.permissions.add(permission)

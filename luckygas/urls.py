@@ -13,5 +13,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),
     path("", include("deliveries.urls")),
+    path("routing/", include("routing.urls")),
     path("admin/", admin.site.urls),
 ]

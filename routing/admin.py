@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from routing.models import Driver, Route, RouteStop, Vehicle
+from routing.models import Driver, Postponement, Route, RouteStop, Vehicle
 
 
 @admin.register(Driver)
@@ -38,3 +38,12 @@ class RouteStopAdmin(admin.ModelAdmin):
     list_display = ["route", "sequence", "customer", "order"]
     list_select_related = ["route", "customer"]
     raw_id_fields = ["route", "customer", "order"]
+
+
+@admin.register(Postponement)
+class PostponementAdmin(admin.ModelAdmin):
+    list_display = ["customer", "from_date", "to_date", "reason", "created_by"]
+    list_filter = ["to_date"]
+    search_fields = ["=customer__code", "reason"]
+    list_select_related = ["customer", "created_by"]
+    raw_id_fields = ["customer", "order", "created_by"]

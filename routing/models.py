@@ -104,3 +104,42 @@ class RouteStop(models.Model):
 
     def __str__(self):
         return f"{self.route} #{self.sequence} {self.customer_id}"
+
+
+class Postponement(models.Model):
+    """A due customer, or an order, moved to a later day for a reason (延後名單)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name="客戶",
+        on_delete=models.CASCADE,
+        related_name="postponements",
+    )
+    order = models.ForeignKey(
+        "deliveries.Order",
+        verbose_name="訂單",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    from_date = models.DateField("原配送日")
+    to_date = models.DateField("延至")
+    reason = models.CharField("原因", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登記者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登記時間", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "延後"
+        verbose_name_plural = "延後名單"
+        indexes = [models.Index(fields=["to_date"], name="idx_postponement_to")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.from_date} → {self.to_date}"

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from luckygas.roles import grant_model_permissions
+
 OFFICE, MANAGER, DRIVER = "辦公室", "經理", "司機"
 
 # What each role may do in the admin, by app label and model.
@@ -22,25 +24,10 @@ PERMISSIONS = {
 
 def create_roles(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-
     for name in (OFFICE, MANAGER, DRIVER):
         Group.objects.get_or_create(name=name)
-
-    manager = Group.objects.get(name=MANAGER)
     for app_label, models in PERMISSIONS[MANAGER].items():
-        for model in models:
-            content_type, _ = ContentType.objects.get_or_create(
-                app_label=app_label, model=model
-            )
-            for action in ("view", "add", "change", "delete"):
-                permission, _ = Permission.objects.get_or_create(
-                    content_type=content_type,
-                    codename=f"{action}_{model}",
-                    defaults={"name": f"Can {action} {model}"},
-                )
-                manager.permissions.add(permission)
+        grant_model_permissions(apps, MANAGER, app_label, models)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,146 @@
+"""The due list (待配送名單): who needs gas on a day, and why."""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from customers.models import Customer
+from customers.schedule import closed_reason, next_open_day
+from deliveries.models import Delivery, DeliveryHistory, Order
+from routing.models import Postponement
+
+CYCLE = "預計配送"
+OVERDUE = "超過週期"
+ORDER = "新增訂單"
+POSTPONED = "延後"
+
+# Intervals longer than this are gaps (a holiday, a closure), not a rhythm.
+LONGEST_INTERVAL = 120
+
+
+@dataclass
+class DueEntry:
+    customer: Customer
+    sources: list = field(default_factory=list)
+    last_delivery: dt.date | None = None
+    cycle_days: float | None = None
+    orders: list = field(default_factory=list)
+    postponement: Postponement | None = None
+    closed: str = ""
+    next_open: dt.date | None = None
+
+    @property
+    def expected(self):
+        if self.last_delivery and self.cycle_days:
+            return self.last_delivery + dt.timedelta(days=round(self.cycle_days))
+        return None
+
+
+def newest(model):
+    rows = model.objects.filter(customer=OuterRef("pk")).order_by("-delivery_date")
+    return Subquery(rows.values("delivery_date")[:1])
+
+
+def median_intervals(customer_ids):
+    """Each customer's median days between deliveries, from the active table."""
+    dates = defaultdict(list)
+    rows = Delivery.objects.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "delivery_date"
+    )
+    for customer_id, day in rows.order_by("customer_id", "delivery_date"):
+        dates[customer_id].append(day)
+    medians = {}
+    for customer_id, days in dates.items():
+        gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+        gaps = [gap for gap in gaps if 0 < gap <= LONGEST_INTERVAL]
+        if gaps:
+            medians[customer_id] = statistics.median(gaps)
+    return medians
+
+
+def customers_for(day, area_group="", vehicle=None):
+    """The client list's active customers, and anyone with an order for the day."""
+    ordered = Order.objects.filter(requested_date=day, status=Order.Status.OPEN)
+    customers = Customer.objects.active().filter(
+        Q(origin=Customer.Origin.CLIENT_LIST) | Q(pk__in=ordered.values("customer_id"))
+    )
+    if area_group:
+        customers = customers.filter(area__group=area_group)
+    if vehicle is not None:
+        either = Customer.Vehicle.EITHER
+        customers = customers.filter(Q(vehicle=vehicle) | Q(vehicle=either))
+    return customers.select_related("area")
+
+
+def due_list(day, area_group="", vehicle=None):
+    """Everyone due on `day`: by cycle, overdue, by phone order, or postponed to it."""
+    customers = customers_for(day, area_group, vehicle).annotate(
+        last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory))
+    )
+    entries = {}
+    without_cycle = []
+    for customer in customers:
+        entry = DueEntry(customer, last_delivery=customer.last_delivery)
+        entry.cycle_days = customer.max_cycle_days
+        entries[customer.pk] = entry
+        if not entry.cycle_days:
+            without_cycle.append(customer.pk)
+    for customer_id, median in median_intervals(without_cycle).items():
+        entries[customer_id].cycle_days = median
+
+    postponed = Postponement.objects.filter(
+        customer_id__in=entries, from_date__lte=day, to_date__gte=day
+    ).order_by("created_at")
+    for postponement in postponed:
+        entries[postponement.customer_id].postponement = postponement
+
+    due = {}
+    for customer_id, entry in entries.items():
+        waiting = entry.postponement and entry.postponement.to_date > day
+        if entry.postponement and not waiting:
+            entry.sources.append(POSTPONED)
+        elif entry.expected and entry.expected <= day and not waiting:
+            entry.sources.append(CYCLE if entry.expected == day else OVERDUE)
+        if entry.sources:
+            due[customer_id] = entry
+
+    orders = Order.objects.filter(
+        customer_id__in=entries, requested_date=day, status=Order.Status.OPEN
+    ).prefetch_related("items__product")
+    for order in orders:
+        entry = due.setdefault(order.customer_id, entries[order.customer_id])
+        entry.orders.append(order)
+        if ORDER not in entry.sources:
+            entry.sources.append(ORDER)
+
+    for entry in due.values():
+        entry.closed = closed_reason(entry.customer, day)
+        if entry.closed:
+            entry.next_open = next_open_day(entry.customer, day)
+    return sorted(
+        due.values(),
+        key=lambda entry: (
+            entry.customer.area.code if entry.customer.area else "~",
+            entry.customer.time_slot if entry.customer.time_slot is not None else 9,
+            entry.customer.address,
+        ),
+    )
+
+
+def postpone(customer, day, to_date, reason, user, order=None):
+    """Move a due entry (and its order, if any) to a later day."""
+    if order is not None:
+        order.requested_date = to_date
+        order.save(update_fields=["requested_date", "updated_at"])
+    return Postponement.objects.create(
+        customer=customer,
+        order=order,
+        from_date=day,
+        to_date=to_date,
+        reason=reason,
+        created_by=user,
+    )
