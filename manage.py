@@ -8,6 +8,10 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luckygas.settings")
+    # A machine without a SECRET_KEY is a developer's: commands run in
+    # development mode there. A server has its key, and stays in production.
+    if not os.environ.get("SECRET_KEY"):
+        os.environ.setdefault("DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

@@ -79,3 +79,39 @@ def test_a_nul_character_is_turned_away_not_a_server_error(office_client, url):
     response = office_client.get(url)
     assert response.status_code == 400
     assert "無效的字元" in response.content.decode()
+
+
+def run_manage(**environment):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(environment)
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--verbosity",
+            "0",
+            "-c",
+            "from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_manage_py_runs_in_development_mode_on_a_machine_without_a_key():
+    result = run_manage()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_manage_py_stays_in_production_on_a_server_with_its_key():
+    result = run_manage(SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
