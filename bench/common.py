@@ -28,6 +28,31 @@ Reproduce them all with `make bench`.
 """
 
 
+def scratch_env(database, var_dir, pg_database, **extra):
+    """Environment for a child process: dev settings, a scratch VAR_DIR, and
+    the scratch PostgreSQL database when that is the one measured."""
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="luckygas.settings",
+        DEBUG="1",
+        VAR_DIR=str(var_dir),
+        **extra,
+    )
+    env.pop("DATABASE_URL", None)
+    if database == "postgresql":
+        env["DATABASE_URL"] = database_url(pg_database)
+    return env
+
+
+def drop_scratch(database, sqlite_path, pg_database):
+    """Remove a scratch database: the SQLite file or the PostgreSQL database."""
+    if database == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+    else:
+        postgres("postgres", f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+
+
 def database_url(database):
     return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
 

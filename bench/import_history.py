@@ -16,16 +16,16 @@ import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
 from common import (
     BASE_DIR,
     DATA_DIR,
     DELIVERY_TABLES,
     DOC_PATH,
-    database_url,
+    drop_scratch,
     machine,
     postgres,
+    scratch_env,
     write_section,
 )
 
@@ -148,16 +148,7 @@ def generate_workbooks(rows, customers):
 
 def child_env(database):
     """Environment for manage.py: dev settings, scratch VAR_DIR, chosen DB."""
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="luckygas.settings",
-        DEBUG="1",
-        VAR_DIR=str(VAR_DIR),
-    )
-    env.pop("DATABASE_URL", None)
-    if database == "postgresql":
-        env["DATABASE_URL"] = database_url(PG_DATABASE)
-    return env
+    return scratch_env(database, VAR_DIR, PG_DATABASE)
 
 
 def manage(database, *args):
@@ -184,12 +175,7 @@ def manage(database, *args):
 
 
 def drop_database(database):
-    """Remove the scratch database."""
-    if database == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-    else:
-        postgres("postgres", f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+    drop_scratch(database, SQLITE_PATH, PG_DATABASE)
 
 
 def create_database(database):

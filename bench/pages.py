@@ -32,9 +32,10 @@ from common import (
     DATA_DIR,
     DELIVERY_TABLES,
     DOC_PATH,
-    database_url,
+    drop_scratch,
     machine,
     postgres,
+    scratch_env,
     write_section,
 )
 
@@ -101,18 +102,13 @@ def parse_args():
 
 def child_env(database):
     """Dev settings (DEBUG is switched off in the worker), scratch VAR_DIR."""
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="luckygas.settings",
-        DEBUG="1",
-        VAR_DIR=str(VAR_DIR),
+    return scratch_env(
+        database,
+        VAR_DIR,
+        PG_DATABASE,
         ALLOWED_HOSTS="testserver",
         PYTHONPATH=str(BASE_DIR),
     )
-    env.pop("DATABASE_URL", None)
-    if database == "postgresql":
-        env["DATABASE_URL"] = database_url(PG_DATABASE)
-    return env
 
 
 def run_worker(step, database, args):
@@ -142,11 +138,7 @@ def dataset_path(database):
 
 
 def drop_database(database):
-    if database == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-    else:
-        postgres("postgres", f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+    drop_scratch(database, SQLITE_PATH, PG_DATABASE)
     dataset_path(database).unlink(missing_ok=True)
 
 
@@ -415,6 +407,7 @@ class Steps:
 def build(deliveries):
     """Customers, deliveries, orders and the archive, the way production has them."""
     from django.db import connection
+    from django.db.models import Max, Min
 
     from customers.importing import ClientListImporter
     from customers.models import Customer
@@ -489,12 +482,10 @@ def build(deliveries):
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     steps("analyze")
 
-    days = Delivery.objects.order_by("-delivery_date").values_list(
-        "delivery_date", flat=True
-    )[:1]
-    first = DeliveryHistory.objects.order_by("delivery_date").values_list(
-        "delivery_date", flat=True
-    )[:1]
+    span = [
+        model.objects.aggregate(first=Min("delivery_date"), last=Max("delivery_date"))
+        for model in (Delivery, DeliveryHistory)
+    ]
     return {
         "deliveries": deliveries,
         "active": Delivery.objects.count(),
@@ -504,8 +495,8 @@ def build(deliveries):
             origin=Customer.Origin.CLIENT_LIST
         ).count(),
         "orders": Order.objects.count(),
-        "first_day": str(first[0]),
-        "last_day": str(days[0]),
+        "first_day": str(min(part["first"] for part in span if part["first"])),
+        "last_day": str(max(part["last"] for part in span if part["last"])),
         "built": end.isoformat(),
         "steps": steps.seconds,
         "build_seconds": time.perf_counter() - started,

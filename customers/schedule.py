@@ -6,7 +6,7 @@ from functools import lru_cache
 import holidays
 from lunardate import LunarDate
 
-from customers.models import LUNAR_DAY_NAMES
+from customers.models import LUNAR_DAY_NAMES, WEEKDAY_NAMES
 
 
 def numbers(text):
@@ -31,7 +31,7 @@ def holiday_name(day):
 def closed_reason(customer, day):
     """Why the customer is closed on `day`, in Chinese, or '' when open."""
     if str(day.isoweekday()) in customer.closed_weekdays:
-        return f"公休（星期{'一二三四五六日'[day.weekday()]}）"
+        return f"公休（星期{WEEKDAY_NAMES[day.isoweekday()]}）"
     if customer.closed_on_public_holidays and (name := holiday_name(day)):
         return f"見紅休（{name}）"
     if day.day in numbers(customer.closed_month_days):
@@ -50,3 +50,16 @@ def next_open_day(customer, after):
         if not closed_reason(customer, day):
             return day
     return after + dt.timedelta(days=1)
+
+
+def week_ahead(customer, start):
+    """Seven days from `start`, each with its weekday and why it is closed, if it is."""
+    days = [start + dt.timedelta(days=offset) for offset in range(7)]
+    return [
+        {
+            "day": day,
+            "weekday": WEEKDAY_NAMES[day.isoweekday()],
+            "closed": closed_reason(customer, day),
+        }
+        for day in days
+    ]

@@ -1,16 +1,15 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from customers.exporting import client_list_headers, client_list_rows
 from customers.forms import CustomerFilterForm, CustomerForm
-from customers.models import Customer
-from customers.schedule import closed_reason
+from customers.models import WEEKDAY_NAMES, Customer
+from customers.schedule import week_ahead
 from deliveries.history import HistoryFilter, history_page
 from luckygas.dates import today
 from luckygas.exporting import xlsx_response
+from luckygas.forms import query_without
 from luckygas.roles import office_required
 
 PAGE_SIZE = 50
@@ -29,7 +28,6 @@ LIST_COLUMNS = [
     "area__name",
 ]
 HISTORY_PAGE_SIZE = 25
-WEEKDAYS = "一二三四五六日"
 
 
 def find_customer(code):
@@ -48,10 +46,8 @@ def customer_list(request):
     customers = customers.only(*LIST_COLUMNS).order_by("origin", "code")
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
 
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("partial", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    query = query_without(request, "page", "partial")
+    context = {"form": form, "page": page, "query": query}
     if request.GET.get("partial"):
         return render(request, "customers/_customer_results.html", context)
     return render(request, "customers/customer_list.html", context)
@@ -65,19 +61,6 @@ def customer_export(request):
     return xlsx_response(
         filename, "客戶資料", client_list_headers(), client_list_rows(customers)
     )
-
-
-def week_grid(customer, start):
-    """The coming seven days, each with the reason it is closed, if any."""
-    days = [start + dt.timedelta(days=offset) for offset in range(7)]
-    return [
-        {
-            "day": day,
-            "weekday": WEEKDAYS[day.weekday()],
-            "closed": closed_reason(customer, day),
-        }
-        for day in days
-    ]
 
 
 @office_required
@@ -94,10 +77,10 @@ def customer_detail(request, code):
         "history": history,
         "hours": range(8, 20),
         "weekdays": [
-            (number, WEEKDAYS[number - 1], str(number) in customer.closed_weekdays)
-            for number in range(1, 8)
+            (name, str(number) in customer.closed_weekdays)
+            for number, name in WEEKDAY_NAMES.items()
         ],
-        "week": week_grid(customer, today()),
+        "week": week_ahead(customer, today()),
     }
     return render(request, "customers/customer_detail.html", context)
 

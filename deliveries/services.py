@@ -6,13 +6,14 @@ from deliveries.models import Order, OrderItem
 
 
 def save_order(form, customer, user):
-    """Save a phone order and its items; (order, created).
+    """Save a phone order and its items; (order, saved).
 
     The form's token makes a double submit harmless: the second one finds the
-    order the first one saved instead of saving another.
+    order the first one saved, and returns it unsaved again.
     """
     token = form.cleaned_data["token"]
-    if not form.instance.pk:
+    editing = bool(form.instance.pk)
+    if not editing:
         existing = Order.objects.filter(request_token=token).first()
         if existing:
             return existing, False
@@ -25,7 +26,8 @@ def save_order(form, customer, user):
                 order.created_by = user
                 order.request_token = token
             order.save()
-            order.items.all().delete()
+            if editing:
+                order.items.all().delete()
             OrderItem.objects.bulk_create(
                 OrderItem(order=order, product=product, quantity=quantity)
                 for product, quantity in form.quantities.items()

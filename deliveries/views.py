@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer, CustomerCylinder
-from customers.schedule import closed_reason, next_open_day
+from customers.schedule import closed_reason, next_open_day, week_ahead
 from deliveries import services
 from deliveries.forms import (
     CancelOrderForm,
@@ -21,6 +21,7 @@ from deliveries.history import HistoryFilter, history_page
 from deliveries.models import Delivery, Order, OrderItem, Product
 from luckygas.dates import to_roc, to_roc_number, today
 from luckygas.exporting import csv_response, xlsx_response
+from luckygas.forms import query_without
 from luckygas.roles import office_required
 
 HISTORY_PAGE_SIZE = 100
@@ -55,13 +56,6 @@ def history_filters(form):
         area_code=data["area"].code if data.get("area") else "",
         driver_id=data["driver"].id if data.get("driver") else None,
     )
-
-
-def query_without(request, *names):
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 @office_required
@@ -160,14 +154,12 @@ def order_list(request):
 def customer_summary(customer):
     """What the office needs to see while the customer is on the phone."""
     recent = history_page(HistoryFilter(customer_id=customer.id), "", RECENT_DELIVERIES)
-    start = today()
-    week = [start + dt.timedelta(days=offset) for offset in range(1, 8)]
     return {
         "recent": recent.rows,
         "open_orders": order_queryset().filter(
             customer=customer, status=Order.Status.OPEN
         ),
-        "week": [(day, closed_reason(customer, day)) for day in week],
+        "week": week_ahead(customer, today() + dt.timedelta(days=1)),
     }
 
 
@@ -211,8 +203,8 @@ def order_create(request):
     }
     form = OrderForm(request.POST or None, initial=initial, products=products)
     if form.is_valid():
-        order, created = services.save_order(form, customer, request.user)
-        if created:
+        order, saved = services.save_order(form, customer, request.user)
+        if saved:
             messages.success(request, order_saved_text(order, "已接單"))
         else:
             messages.info(request, "這張訂單剛才已經儲存過，沒有重複建立")

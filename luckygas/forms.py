@@ -39,3 +39,11 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-select")
             elif not isinstance(widget, (forms.CheckboxInput, forms.HiddenInput)):
                 widget.attrs.setdefault("class", "form-control")
+
+
+def query_without(request, *names):
+    """The page's query string less some parameters, for links that change them."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()

@@ -34,20 +34,23 @@ def test_postgresql_keeps_connections_and_checks_their_health():
     assert database["CONN_HEALTH_CHECKS"] is True
 
 
-def load_settings(**environment):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
-    }
+def run_python(arguments, **environment):
+    """Run Python in the project, with the settings' variables only as given."""
+    names = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
+    env = {key: value for key, value in os.environ.items() if key not in names}
     env.update(environment)
     return subprocess.run(
-        [sys.executable, "-c", "import luckygas.settings as s; print(s.ALLOWED_HOSTS)"],
+        [sys.executable, *arguments],
         cwd=django_settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
     )
+
+
+def load_settings(**environment):
+    code = "import luckygas.settings as s; print(s.ALLOWED_HOSTS)"
+    return run_python(["-c", code], **environment)
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -82,26 +85,9 @@ def test_a_nul_character_is_turned_away_not_a_server_error(office_client, url):
 
 
 def run_manage(**environment):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(environment)
-    return subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            "from django.conf import settings; print(settings.DEBUG)",
-        ],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    return run_python(
+        ["manage.py", "shell", "--verbosity", "0", "-c", code], **environment
     )
 
 
