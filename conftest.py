@@ -12,6 +12,8 @@ from luckygas import roles
 from luckygas.exporting import write_workbook
 from routing.models import Driver
 
+pytest_plugins = ["luckygas.testing.browser"]
+
 SAMPLE_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
 
 
