@@ -9,6 +9,7 @@ The root conftest.py registers these fixtures. A browser test asks for
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 # Debian's package; Playwright cannot download its own browser here.
@@ -16,7 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     """Headless chromium for the session; missing chromium skips the browser
     tests, or fails them when REQUIRE_BROWSER is set (as in CI)."""
     if not os.access(CHROMIUM, os.X_OK):
@@ -26,7 +27,16 @@ def browser():
         pytest.skip(reason)
     # Playwright's event loop in the test thread makes Django refuse ORM calls.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright switches the context Django keeps its connections in; the
+    # new connections need the snapshot that serialized rollbacks restore.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         yield browser
         browser.close()
