@@ -41,16 +41,18 @@ class DueEntry:
 
 
 def newest(model):
-    rows = model.objects.filter(customer=OuterRef("pk")).order_by("-delivery_date")
+    rows = model.objects.filter(
+        customer=OuterRef("pk"), outcome=model.Outcome.DELIVERED
+    ).order_by("-delivery_date")
     return Subquery(rows.values("delivery_date")[:1])
 
 
 def median_intervals(customer_ids):
     """Each customer's median days between deliveries, from the active table."""
     dates = defaultdict(list)
-    rows = Delivery.objects.filter(customer_id__in=customer_ids).values_list(
-        "customer_id", "delivery_date"
-    )
+    rows = Delivery.objects.filter(
+        customer_id__in=customer_ids, outcome=Delivery.Outcome.DELIVERED
+    ).values_list("customer_id", "delivery_date")
     for customer_id, day in rows.order_by("customer_id", "delivery_date"):
         dates[customer_id].append(day)
     medians = {}
@@ -62,9 +64,14 @@ def median_intervals(customer_ids):
     return medians
 
 
+def open_orders(day):
+    """Orders for the day, and earlier ones still not delivered."""
+    return Order.objects.filter(requested_date__lte=day, status=Order.Status.OPEN)
+
+
 def customers_for(day, area_group="", vehicle=None):
     """The client list's active customers, and anyone with an order for the day."""
-    ordered = Order.objects.filter(requested_date=day, status=Order.Status.OPEN)
+    ordered = open_orders(day)
     customers = Customer.objects.active().filter(
         Q(origin=Customer.Origin.CLIENT_LIST) | Q(pk__in=ordered.values("customer_id"))
     )
@@ -72,12 +79,18 @@ def customers_for(day, area_group="", vehicle=None):
         customers = customers.filter(area__group=area_group)
     if vehicle is not None:
         either = Customer.Vehicle.EITHER
-        customers = customers.filter(Q(vehicle=vehicle) | Q(vehicle=either))
+        customers = customers.filter(
+            Q(vehicle=vehicle) | Q(vehicle=either) | Q(vehicle__isnull=True)
+        )
     return customers.select_related("area")
 
 
 def due_list(day, area_group="", vehicle=None):
-    """Everyone due on `day`: by cycle, overdue, by phone order, or postponed to it."""
+    """Everyone due on `day`: by cycle, overdue, by phone order, or postponed to it.
+
+    Only delivered stops count as a last delivery: a customer who was absent
+    is still due.
+    """
     customers = customers_for(day, area_group, vehicle).annotate(
         last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory))
     )
@@ -108,9 +121,12 @@ def due_list(day, area_group="", vehicle=None):
         if entry.sources:
             due[customer_id] = entry
 
-    orders = Order.objects.filter(
-        customer_id__in=entries, requested_date=day, status=Order.Status.OPEN
-    ).prefetch_related("items__product")
+    orders = (
+        open_orders(day)
+        .filter(customer_id__in=entries)
+        .prefetch_related("items__product")
+        .order_by("requested_date", "id")
+    )
     for order in orders:
         entry = due.setdefault(order.customer_id, entries[order.customer_id])
         entry.orders.append(order)
