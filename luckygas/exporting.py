@@ -25,7 +25,7 @@ def write_workbook(target, sheet_name, headers, rows, extra_sheets=()):
     """Write rows under headers into a new workbook at `target` (path or file)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name)
-    sheet.append(headers)
+    sheet.append(_cells(sheet, headers))
     for row in rows:
         sheet.append(_cells(sheet, row))
     for name, sheet_headers in extra_sheets:

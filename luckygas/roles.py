@@ -59,3 +59,17 @@ def grant_model_permissions(apps, group_name, app_label, model_names):
                 defaults={"name": f"Can {action} {model}"},
             )
             group.permissions.add(permission)
+
+
+def driver_required(view):
+    """Drivers with a driver record only: the view gets it as `driver`."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        driver = getattr(request.user, "driver", None)
+        if driver is None or DRIVER not in role_names(request.user):
+            raise PermissionDenied("這個頁面只開放給司機")
+        return view(request, driver, *args, **kwargs)
+
+    return wrapper

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "luckygas.context_processors.roles",
             ],
             "builtins": ["luckygas.templatetags.roc"],
         },

@@ -1,8 +1,10 @@
 from django import forms
 
 from customers.models import Area, Customer
+from deliveries.models import DeliveryRecord
 from luckygas.dates import to_roc
 from luckygas.forms import BootstrapMixin, RocDateField
+from routing.models import Driver, Route, Vehicle
 
 
 class DueListForm(BootstrapMixin, forms.Form):
@@ -40,3 +42,196 @@ class PostponeForm(BootstrapMixin, forms.Form):
         if day and to_date and to_date <= day:
             raise forms.ValidationError(f"延後的日期要晚於 {to_roc(day)}")
         return cleaned
+
+
+START_TIMES = [("08:00", "08:00 早班"), ("13:00", "13:00 午班")]
+
+
+class RouteForm(BootstrapMixin, forms.ModelForm):
+    """A run's header: its name, driver, vehicle and start time."""
+
+    start_time = forms.TimeField(
+        label="出車時間",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    class Meta:
+        model = Route
+        fields = ["route_code", "driver", "vehicle", "start_time", "note"]
+        widgets = {
+            "route_code": forms.TextInput(
+                attrs={"placeholder": "南早、北晚、門市車、外線", "list": "route-codes"}
+            )
+        }
+
+    def __init__(self, *args, route_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.route_date = route_date or self.instance.route_date
+        self.fields["driver"].queryset = Driver.objects.filter(is_active=True)
+        self.fields["vehicle"].queryset = Vehicle.objects.filter(is_active=True)
+
+    def clean_route_code(self):
+        code = self.cleaned_data["route_code"].strip()
+        taken = Route.objects.filter(route_date=self.route_date, route_code=code)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                f"{to_roc(self.route_date)} 已經有「{code}」這個車次"
+            )
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        driver = cleaned.get("driver")
+        if driver:
+            busy = Route.objects.filter(
+                route_date=self.route_date,
+                driver=driver,
+                start_time=cleaned.get("start_time"),
+            ).exclude(pk=self.instance.pk)
+            if busy.exists():
+                self.add_error(
+                    "driver", f"{driver.name} 同一時間已經在「{busy[0].route_code}」"
+                )
+        return cleaned
+
+
+class FillForm(BootstrapMixin, forms.Form):
+    group = forms.ChoiceField(label="區塊", choices=Area.Group.choices)
+
+
+class AddStopForm(BootstrapMixin, forms.Form):
+    customer = forms.CharField(
+        label="客戶代碼",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "placeholder": "客戶代碼"}
+        ),
+    )
+
+    def clean_customer(self):
+        code = self.cleaned_data["customer"].strip()
+        try:
+            return Customer.objects.get(code=code)
+        except Customer.DoesNotExist:
+            raise forms.ValidationError(f"找不到客戶 {code}") from None
+
+
+class MoveStopForm(forms.Form):
+    route = forms.ModelChoiceField(queryset=Route.objects.none())
+
+    def __init__(self, *args, stop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["route"].queryset = Route.objects.filter(
+            route_date=stop.route.route_date
+        ).exclude(pk=stop.route_id)
+
+
+MAX_CYLINDERS = 99
+
+
+class StopRecordForm(BootstrapMixin, forms.Form):
+    """What the driver did at a stop: cylinders out and back, cash, outcome."""
+
+    outcome = forms.ChoiceField(
+        label="結果",
+        choices=DeliveryRecord.Outcome.choices,
+        initial=DeliveryRecord.Outcome.DELIVERED,
+        widget=forms.RadioSelect,
+    )
+    gas_returned_kg = forms.DecimalField(
+        label="退氣（公斤）",
+        min_value=0,
+        max_value=999,
+        decimal_places=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+    )
+    cash_collected = forms.DecimalField(
+        label="收現（元）",
+        min_value=0,
+        max_value=999999,
+        decimal_places=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    postpone_to = RocDateField(label="延至（選「延後」時填）", required=False)
+    note = forms.CharField(label="備註", max_length=200, required=False)
+
+    def __init__(self, *args, products, expected, day, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.products, self.day = products, day
+        for product in products:
+            self.fields[f"delivered_{product.code}"] = self.count_field(
+                product.name, expected.get(product.pk)
+            )
+            self.fields[f"empties_{product.code}"] = self.count_field(
+                f"{product.name} 空瓶", None
+            )
+
+    def count_field(self, label, initial):
+        return forms.IntegerField(
+            label=label,
+            min_value=0,
+            max_value=MAX_CYLINDERS,
+            required=False,
+            initial=initial,
+            widget=forms.NumberInput(
+                attrs={"class": "form-control", "inputmode": "numeric", "min": 0}
+            ),
+        )
+
+    def product_rows(self):
+        """Each product with its two boxes: delivered and empties collected."""
+        return [
+            (
+                product,
+                self[f"delivered_{product.code}"],
+                self[f"empties_{product.code}"],
+            )
+            for product in self.products
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        items = {}
+        for product in self.products:
+            delivered = cleaned.get(f"delivered_{product.code}") or 0
+            empties = cleaned.get(f"empties_{product.code}") or 0
+            if delivered or empties:
+                items[product] = (delivered, empties)
+        cleaned["items"] = items
+        outcome = cleaned.get("outcome")
+        delivered = any(quantity for quantity, _ in items.values())
+        if outcome == DeliveryRecord.Outcome.DELIVERED and not delivered:
+            raise forms.ValidationError("已送達請填送達的瓶數")
+        if outcome and outcome != DeliveryRecord.Outcome.DELIVERED and delivered:
+            raise forms.ValidationError("沒有送達時，送達瓶數請留空")
+        if outcome == DeliveryRecord.Outcome.POSTPONED:
+            to_date = cleaned.get("postpone_to")
+            if not to_date:
+                self.add_error("postpone_to", "延後請填改送的日期")
+            elif to_date <= self.day:
+                self.add_error("postpone_to", f"延後的日期要晚於 {to_roc(self.day)}")
+        return cleaned
+
+
+class OdometerForm(BootstrapMixin, forms.Form):
+    odometer = forms.IntegerField(
+        label="里程（公里）",
+        min_value=0,
+        max_value=9999999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, at_least=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.at_least = at_least
+
+    def clean_odometer(self):
+        odometer = self.cleaned_data["odometer"]
+        if self.at_least is not None and odometer < self.at_least:
+            raise forms.ValidationError(
+                f"回車里程不能小於出車里程 {self.at_least} 公里"
+            )
+        return odometer

@@ -1,5 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+
+from deliveries.models import DeliveryRecord
+from luckygas.dates import to_roc
 
 
 class Driver(models.Model):
@@ -59,6 +63,7 @@ class Route(models.Model):
     odometer_out = models.PositiveIntegerField("出車里程", null=True, blank=True)
     odometer_in = models.PositiveIntegerField("回車里程", null=True, blank=True)
     note = models.CharField("備註", max_length=200, blank=True)
+    finished_at = models.DateTimeField("收車時間", null=True, blank=True)
 
     class Meta:
         ordering = ["-route_date", "route_code"]
@@ -77,7 +82,13 @@ class Route(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.route_date} {self.route_code}"
+        return f"{to_roc(self.route_date)} {self.route_code}"
+
+    def get_absolute_url(self):
+        return reverse("routing:route", args=[self.pk])
+
+    def get_driver_url(self):
+        return reverse("routing:driver-route", args=[self.pk])
 
 
 class RouteStop(models.Model):
@@ -96,6 +107,21 @@ class RouteStop(models.Model):
         blank=True,
     )
     note = models.CharField("備註", max_length=200, blank=True)
+    # What the driver recorded; blank while the stop is still to do.
+    outcome = models.CharField(
+        "結果", max_length=10, choices=DeliveryRecord.Outcome.choices, blank=True
+    )
+    completed_at = models.DateTimeField("完成時間", null=True, blank=True)
+    # No database constraint: the delivery moves to the archive with its id.
+    delivery = models.ForeignKey(
+        "deliveries.Delivery",
+        verbose_name="配送紀錄",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["route", "sequence"]

@@ -1,15 +1,27 @@
 import datetime as dt
+from collections import Counter
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from customers.models import Customer
+from customers.models import Area, Customer
 from deliveries.models import Order
-from luckygas.dates import to_roc, today
+from luckygas.dates import to_roc, to_roc_number, today
+from luckygas.exporting import xlsx_response
 from luckygas.roles import office_required
-from routing import due
-from routing.forms import DueListForm, PostponeForm
+from routing import due, runs
+from routing.forms import (
+    AddStopForm,
+    DueListForm,
+    FillForm,
+    MoveStopForm,
+    PostponeForm,
+    RouteForm,
+)
+from routing.models import Route, RouteStop
 
 
 @office_required
@@ -49,3 +61,256 @@ def postpone(request):
         request, f"已延後：{customer.code} {customer.display_name} 改為 {to_date}"
     )
     return redirect(f"{reverse('routing:due')}?day={to_roc(data['day'])}")
+
+
+def day_from(request):
+    form = DueListForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return data.get("day") or today() + dt.timedelta(days=1)
+
+
+def runs_url(day):
+    return f"{reverse('routing:runs')}?day={to_roc(day)}"
+
+
+def form_errors(form):
+    return "；".join(error for errors in form.errors.values() for error in errors)
+
+
+@office_required
+def route_list(request):
+    """The runs of a day, a form for a new one, and who is still unplanned."""
+    day = day_from(request)
+    routes = runs.routes_of(day).annotate(
+        stop_count=Count("stops"),
+        done_count=Count("stops", filter=~Q(stops__outcome="")),
+    )
+    form = RouteForm(route_date=day)
+    if request.method == "POST":
+        form = RouteForm(request.POST, route_date=day)
+        if form.is_valid():
+            route = form.save(commit=False)
+            route.route_date = day
+            route.save()
+            messages.success(request, f"已建立車次「{route.route_code}」")
+            return redirect(route)
+    unplanned = runs.unplanned_entries(day)
+    context = {
+        "day": day,
+        "routes": routes,
+        "form": form,
+        "unplanned": unplanned,
+        "unplanned_by_group": sorted(
+            Counter(
+                entry.customer.area.get_group_display()
+                if entry.customer.area
+                else "未分區"
+                for entry in unplanned
+            ).items()
+        ),
+    }
+    return render(request, "routing/route_list.html", context)
+
+
+@office_required
+def route_detail(request, route_id):
+    route = get_object_or_404(
+        Route.objects.select_related("driver", "vehicle"), pk=route_id
+    )
+    form = RouteForm(instance=route)
+    if request.method == "POST":
+        form = RouteForm(request.POST, instance=route)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "車次資料已更新")
+            return redirect(route)
+    planned = runs.planned_stops(route)
+    context = {
+        "route": route,
+        "form": form,
+        "planned": planned,
+        "totals": runs.sheet_totals(planned),
+        "fill_form": FillForm(initial={"group": runs.guess_group(route.route_code)}),
+        "add_form": AddStopForm(),
+        "other_routes": runs.routes_of(route.route_date).exclude(pk=route.pk),
+        "unplanned": runs.unplanned_entries(route.route_date),
+        "full_run": runs.FULL_RUN,
+        "maps_links": runs.directions_links(
+            [entry.customer.address for entry in planned]
+        ),
+    }
+    return render(request, "routing/route_detail.html", context)
+
+
+@office_required
+@require_POST
+def route_fill(request, route_id):
+    route = get_object_or_404(Route.objects.select_related("vehicle"), pk=route_id)
+    form = FillForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"沒有排入：{form_errors(form)}")
+        return redirect(route)
+    added = runs.fill_route(route, form.cleaned_data["group"])
+    group = Area.Group(form.cleaned_data["group"]).label
+    if added:
+        messages.success(request, f"已從待配送名單排入{group} {len(added)} 位客戶")
+    else:
+        messages.info(request, f"{group}沒有尚未排車的待配送客戶")
+    return redirect(route)
+
+
+@office_required
+@require_POST
+def route_add_stop(request, route_id):
+    route = get_object_or_404(Route, pk=route_id)
+    form = AddStopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"沒有加入：{form_errors(form)}")
+        return redirect(route)
+    customer = form.cleaned_data["customer"]
+    other = RouteStop.objects.filter(
+        route__route_date=route.route_date, customer=customer
+    ).select_related("route")
+    if other:
+        messages.error(
+            request,
+            f"沒有加入：{customer} 已經在當天的「{other[0].route.route_code}」車次",
+        )
+        return redirect(route)
+    entry = next(
+        (e for e in runs.unplanned_entries(route.route_date) if e.customer == customer),
+        due.DueEntry(customer),
+    )
+    runs.append_stops(route, [entry])
+    messages.success(request, f"已加入 {customer}")
+    return redirect(route)
+
+
+def open_stop(stop_id):
+    """A stop the office may still change: not yet recorded by the driver."""
+    stop = get_object_or_404(RouteStop.objects.select_related("route"), pk=stop_id)
+    return stop, not stop.outcome
+
+
+@office_required
+@require_POST
+def stop_move(request, stop_id):
+    stop, changeable = open_stop(stop_id)
+    step = {"up": -1, "down": 1}.get(request.POST.get("direction"))
+    if changeable and step:
+        runs.move_stop(stop, step)
+    return redirect(f"{stop.route.get_absolute_url()}#stop-{stop.pk}")
+
+
+@office_required
+@require_POST
+def stop_transfer(request, stop_id):
+    stop, changeable = open_stop(stop_id)
+    form = MoveStopForm(request.POST, stop=stop)
+    if not changeable:
+        messages.error(request, "司機已經記錄這一站，不能再移動")
+    elif form.is_valid():
+        target = form.cleaned_data["route"]
+        runs.move_to_route(stop, target)
+        messages.success(
+            request, f"已把 {stop.customer} 移到「{target.route_code}」車次"
+        )
+    else:
+        messages.error(request, "沒有移動：請選同一天的另一個車次")
+    return redirect(stop.route if not form.is_valid() else form.cleaned_data["route"])
+
+
+@office_required
+@require_POST
+def stop_remove(request, stop_id):
+    stop, changeable = open_stop(stop_id)
+    route = stop.route
+    if changeable:
+        runs.remove_stop(stop)
+        messages.success(request, f"已從車次移除 {stop.customer}，回到待配送名單")
+    else:
+        messages.error(request, "司機已經記錄這一站，不能移除")
+    return redirect(route)
+
+
+SHEET_HEADERS = [
+    "順序",
+    "客戶",
+    "簡稱",
+    "地址",
+    "營業時間",
+    "時段",
+    "公休",
+    "預計瓶數",
+    "備註",
+]
+
+
+def sheet_rows(planned):
+    for number, entry in enumerate(planned, start=1):
+        customer = entry.customer
+        notes = [entry.stop.note, *(entry.warnings)]
+        if entry.stop.order and entry.stop.order.note:
+            notes.insert(0, entry.stop.order.note)
+        yield [
+            number,
+            customer.code,
+            customer.display_name,
+            customer.address,
+            customer.open_hours_display,
+            customer.get_time_slot_display() if customer.time_slot is not None else "",
+            customer.closed_days_display,
+            entry.items_display,
+            "；".join(note for note in notes if note),
+        ]
+
+
+@office_required
+def dispatch_sheet(request, route_id):
+    """The run's dispatch sheet (派遣單): a printable page, or Excel."""
+    route = get_object_or_404(
+        Route.objects.select_related("driver", "vehicle"), pk=route_id
+    )
+    planned = runs.planned_stops(route)
+    totals = runs.sheet_totals(planned)
+    if request.GET.get("format") == "xlsx":
+        return sheet_workbook(route, planned, totals)
+    context = {
+        "route": route,
+        "planned": planned,
+        "rows": list(sheet_rows(planned)),
+        "headers": SHEET_HEADERS,
+        "totals": totals,
+        "maps_links": runs.directions_links(
+            [entry.customer.address for entry in planned]
+        ),
+    }
+    return render(request, "routing/dispatch_sheet.html", context)
+
+
+def sheet_header(route):
+    return [
+        ("日期", to_roc(route.route_date)),
+        ("車次", route.route_code),
+        ("司機", route.driver.name if route.driver else ""),
+        ("車牌", route.vehicle.plate if route.vehicle else ""),
+        ("出車時間", f"{route.start_time:%H:%M}" if route.start_time else ""),
+    ]
+
+
+def sheet_workbook(route, planned, totals):
+    heading = [value for pair in sheet_header(route) for value in pair]
+    rows = [heading, [], SHEET_HEADERS, *sheet_rows(planned), []]
+    rows += [
+        ["瓶數合計", totals["cylinders"], "總公斤數", totals["kg"]],
+        ["出車里程", route.odometer_out, "回車里程", route.odometer_in],
+    ]
+    rows += [
+        [f"路線 {n}", link]
+        for n, link in enumerate(
+            runs.directions_links([entry.customer.address for entry in planned]),
+            start=1,
+        )
+    ]
+    filename = f"派遣單-{to_roc_number(route.route_date)}-{route.route_code}.xlsx"
+    return xlsx_response(filename, "派遣單", rows[0], rows[1:])

@@ -1,0 +1,129 @@
+"""The driver's pages, made for a phone: today's runs, each stop, the end of a run."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from deliveries.models import Product
+from luckygas.dates import today
+from luckygas.roles import driver_required
+from routing import recording, runs
+from routing.forms import OdometerForm, StopRecordForm
+from routing.models import Route, RouteStop
+
+ALREADY_RECORDED = "這一站已經記錄過了，沒有重複記錄"
+
+
+def stop_on_route(stop):
+    return f"{stop.route.get_driver_url()}#stop-{stop.pk}"
+
+
+def own_route(driver, route_id):
+    """The driver's own run of today; anyone else's is not found."""
+    routes = Route.objects.select_related("vehicle", "driver")
+    return get_object_or_404(routes, pk=route_id, driver=driver, route_date=today())
+
+
+@driver_required
+def today_routes(request, driver):
+    routes = (
+        runs.routes_of(today())
+        .filter(driver=driver)
+        .annotate(
+            stop_count=Count("stops"),
+            done_count=Count("stops", filter=~Q(stops__outcome="")),
+        )
+    )
+    context = {"driver": driver, "routes": routes, "day": today()}
+    return render(request, "routing/driver/today.html", context)
+
+
+@driver_required
+def route(request, driver, route_id):
+    route = own_route(driver, route_id)
+    planned = runs.planned_stops(route)
+    context = {
+        "route": route,
+        "planned": planned,
+        "next_stop": next((entry for entry in planned if not entry.stop.outcome), None),
+        "start_form": OdometerForm(),
+        "maps_links": runs.directions_links(
+            [entry.customer.address for entry in planned if not entry.stop.outcome]
+        ),
+        "summary": recording.route_summary(route, [entry.stop for entry in planned]),
+    }
+    if route.finished_at is None:
+        context["finish_form"] = OdometerForm(at_least=route.odometer_out)
+    return render(request, "routing/driver/route.html", context)
+
+
+@driver_required
+def stop(request, driver, stop_id):
+    stop = get_object_or_404(
+        RouteStop.objects.select_related("route", "customer", "order"),
+        pk=stop_id,
+        route__driver=driver,
+        route__route_date=today(),
+    )
+    entry = next(e for e in runs.planned_stops(stop.route) if e.stop.pk == stop.pk)
+    expected = {product.pk: quantity for product, quantity in entry.items}
+    products = sorted(Product.objects.all(), key=lambda p: p.pk not in expected)
+    form_args = {
+        "products": products,
+        "expected": expected,
+        "day": stop.route.route_date,
+    }
+
+    form = StopRecordForm(request.POST or None, **form_args)
+    if request.method == "POST":
+        if stop.outcome:
+            messages.info(request, ALREADY_RECORDED)
+            return redirect(stop_on_route(stop))
+        if form.is_valid():
+            stop, recorded = recording.record_stop(
+                stop.pk, form.cleaned_data, request.user
+            )
+            if recorded:
+                outcome = stop.get_outcome_display()
+                messages.success(
+                    request, f"已記錄：{stop.customer.display_name} {outcome}"
+                )
+            else:
+                messages.info(request, ALREADY_RECORDED)
+            return redirect(stop_on_route(stop))
+    context = {
+        "stop": stop,
+        "entry": entry,
+        "form": form,
+        "expected": expected,
+        "place_link": runs.place_link(stop.customer.address),
+    }
+    return render(request, "routing/driver/stop.html", context)
+
+
+@driver_required
+@require_POST
+def start_route(request, driver, route_id):
+    route = own_route(driver, route_id)
+    form = OdometerForm(request.POST)
+    if form.is_valid():
+        route.odometer_out = form.cleaned_data["odometer"]
+        route.save(update_fields=["odometer_out"])
+        messages.success(request, f"出車里程 {route.odometer_out} 公里，路上小心")
+    else:
+        messages.error(request, f"出車里程沒有記錄：{form.errors['odometer'][0]}")
+    return redirect(route.get_driver_url())
+
+
+@driver_required
+@require_POST
+def finish_route(request, driver, route_id):
+    route = own_route(driver, route_id)
+    form = OdometerForm(request.POST, at_least=route.odometer_out)
+    if form.is_valid():
+        recording.finish_route(route, form.cleaned_data["odometer"])
+        messages.success(request, f"已收車：{route.route_code}，辛苦了")
+    else:
+        messages.error(request, f"回車里程沒有記錄：{form.errors['odometer'][0]}")
+    return redirect(f"{route.get_driver_url()}#summary")
