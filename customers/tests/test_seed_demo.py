@@ -1,9 +1,12 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
 from customers.models import Customer
 from deliveries.models import Delivery
+from luckygas.dates import today
+from routing.models import Route
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +26,6 @@ def test_it_writes_both_layouts_and_imports_them(tmp_path, client, capsys):
 
 
 def test_its_history_ends_today_and_follows_each_customers_cycle(tmp_path):
-    from luckygas.dates import today
-
     call_command("seed_demo", customers=15, deliveries=400, out=tmp_path, seed=3)
 
     newest = Delivery.objects.order_by("-delivery_date").first().delivery_date
@@ -41,3 +42,17 @@ def test_with_if_empty_it_leaves_existing_data_alone(tmp_path, capsys):
     assert Customer.objects.count() == 1
     assert not (tmp_path / "client_list.xlsx").exists()
     assert "略過示範資料" in capsys.readouterr().out
+
+
+def test_drivers_can_log_in_and_find_todays_runs(tmp_path, client):
+    call_command("seed_demo", customers=60, deliveries=2000, out=tmp_path, seed=3)
+    call_command(
+        "seed_demo", customers=60, deliveries=2000, out=tmp_path, if_empty=True
+    )
+
+    runs = Route.objects.filter(route_date=today())
+    assert sorted(runs.values_list("route_code", flat=True)) == ["北早", "南早", "外線"]
+    assert runs.get(route_code="南早").stops.exists()
+    assert client.login(username="driver1", password=DEMO_PASSWORD)
+    page = client.get(reverse("routing:driver")).content.decode()
+    assert "南早" in page and "北早" not in page
