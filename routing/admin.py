@@ -21,12 +21,19 @@ class VehicleAdmin(admin.ModelAdmin):
 class RouteStopInline(admin.TabularInline):
     model = RouteStop
     extra = 0
-    raw_id_fields = ["customer", "order"]
+    raw_id_fields = ["customer", "order", "delivery"]
 
 
 @admin.register(Route)
 class RouteAdmin(admin.ModelAdmin):
-    list_display = ["route_date", "route_code", "driver", "vehicle", "start_time"]
+    list_display = [
+        "route_date",
+        "route_code",
+        "driver",
+        "vehicle",
+        "start_time",
+        "finished_at",
+    ]
     list_filter = ["route_code", "driver"]
     list_select_related = ["driver", "vehicle"]
     date_hierarchy = "route_date"
@@ -35,9 +42,10 @@ class RouteAdmin(admin.ModelAdmin):
 
 @admin.register(RouteStop)
 class RouteStopAdmin(admin.ModelAdmin):
-    list_display = ["route", "sequence", "customer", "order"]
+    list_display = ["route", "sequence", "customer", "order", "outcome"]
+    list_filter = ["outcome"]
     list_select_related = ["route", "customer"]
-    raw_id_fields = ["route", "customer", "order"]
+    raw_id_fields = ["route", "customer", "order", "delivery"]
 
 
 @admin.register(Postponement)

@@ -190,3 +190,23 @@ def test_the_due_list_refuses_outsiders(client, driver_user, name):
     client.force_login(driver_user)
     assert client.get(reverse(name)).status_code == 403
     assert client.post(reverse(name)).status_code == 403
+
+
+def test_an_order_not_delivered_on_its_day_stays_due(office_client):
+    customer = client_customer("1500001", last=SATURDAY)
+    Order.objects.create(customer=customer, requested_date=SATURDAY)
+    monday = SATURDAY + dt.timedelta(days=2)
+
+    assert entry_for(monday, "1500001").sources == [ORDER]
+    page = office_client.get(reverse("routing:due"), {"day": "114/05/26"})
+    assert "原訂 114/05/24，尚未送" in page.content.decode()
+
+
+def test_a_stop_where_the_customer_was_absent_is_no_delivery():
+    customer = client_customer("1500001", last=SATURDAY - dt.timedelta(days=14))
+    Delivery.objects.create(
+        customer=customer,
+        delivery_date=SATURDAY - dt.timedelta(days=1),
+        outcome=Delivery.Outcome.ABSENT,
+    )
+    assert entry_for(SATURDAY, "1500001").sources == [OVERDUE]
