@@ -5,6 +5,7 @@ from deliveries.models import DeliveryRecord
 from luckygas.dates import to_roc
 from luckygas.forms import BootstrapMixin, RocDateField
 from routing.models import Driver, Route, Vehicle
+from routing.runs import FULL_RUN
 
 
 class DueListForm(BootstrapMixin, forms.Form):
@@ -98,6 +99,15 @@ class RouteForm(BootstrapMixin, forms.ModelForm):
 
 class FillForm(BootstrapMixin, forms.Form):
     group = forms.ChoiceField(label="區塊", choices=Area.Group.choices)
+    limit = forms.IntegerField(
+        label="最多幾站",
+        min_value=1,
+        max_value=200,
+        initial=FULL_RUN,
+        required=False,
+        help_text="留空則全部排入",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "style": "width:6em"}),
+    )
 
 
 class AddStopForm(BootstrapMixin, forms.Form):
@@ -137,7 +147,7 @@ class StopRecordForm(BootstrapMixin, forms.Form):
         label="結果",
         choices=DeliveryRecord.Outcome.choices,
         initial=DeliveryRecord.Outcome.DELIVERED,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     gas_returned_kg = forms.DecimalField(
         label="退氣（公斤）",

@@ -5,8 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+import segno
 from django.db import transaction
 from django.db.models import Max
+from django.utils.safestring import mark_safe
 
 from customers.models import Area, Customer, CustomerCylinder
 from customers.schedule import closed_reason
@@ -96,9 +98,14 @@ def append_stops(route, entries):
         return RouteStop.objects.bulk_create(stops)
 
 
-def fill_route(route, group):
-    """Put every unplanned due entry of the group, fit for the run's vehicle, on it."""
+def fill_route(route, group, limit=None):
+    """Put the unplanned due entries of the group, fit for the run's vehicle, on it.
+
+    With a limit, the run takes that many stops in all, its own included.
+    """
     entries = unplanned_entries(route.route_date, group, route.vehicle)
+    if limit is not None:
+        entries = entries[: max(limit - route.stops.count(), 0)]
     return append_stops(route, entries)
 
 
@@ -269,6 +276,11 @@ def directions_links(addresses):
         origin = chunk[-1]
         start += len(chunk)
     return links
+
+
+def qr_code(link):
+    """The link as an inline SVG QR code, for a phone to scan off the paper."""
+    return mark_safe(segno.make(link, error="l").svg_inline(scale=2, border=2))
 
 
 def place_link(address):

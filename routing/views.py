@@ -150,7 +150,9 @@ def route_fill(request, route_id):
     if not form.is_valid():
         messages.error(request, f"沒有排入：{form_errors(form)}")
         return redirect(route)
-    added = runs.fill_route(route, form.cleaned_data["group"])
+    added = runs.fill_route(
+        route, form.cleaned_data["group"], form.cleaned_data["limit"]
+    )
     group = Area.Group(form.cleaned_data["group"]).label
     if added:
         messages.success(request, f"已從待配送名單排入{group} {len(added)} 位客戶")
@@ -281,9 +283,12 @@ def dispatch_sheet(request, route_id):
         "rows": list(sheet_rows(planned)),
         "headers": SHEET_HEADERS,
         "totals": totals,
-        "maps_links": runs.directions_links(
-            [entry.customer.address for entry in planned]
-        ),
+        "maps": [
+            (link, runs.qr_code(link))
+            for link in runs.directions_links(
+                [entry.customer.address for entry in planned]
+            )
+        ],
     }
     return render(request, "routing/dispatch_sheet.html", context)
 

@@ -192,7 +192,8 @@ def test_the_dispatch_sheet_counts_cylinders_and_kg(office_client, make_route):
     assert "20公斤×2、10公斤×3、幸福丸×1" in page and "後門進" in page
     assert "50公斤×1、瓶安桶10×2" in page
     assert "出車里程 ＿" in page and "回車里程 ＿" in page
-    assert "https://www.google.com/maps/dir/?" in page
+    assert 'href="https://www.google.com/maps/dir/?api=1' in page
+    assert page.count('class="segno"') == 1  # a QR code of the link
 
 
 def test_the_dispatch_sheet_in_excel(office_client, make_route):
@@ -262,3 +263,17 @@ def test_run_pages_are_for_the_office(client, driver_user, make_route, name):
     client.force_login(driver_user)
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
+
+
+def test_a_fill_stops_at_the_number_of_stops_asked(office_client, make_route):
+    for number in range(5):
+        due_customer(f"150000{number}", address=f"臺東市路{number}號")
+    route = make_route()
+    url = reverse("routing:route-fill", args=[route.pk])
+
+    office_client.post(url, {"group": "south", "limit": "2"})
+    assert codes(route) == ["1500000", "1500001"]
+    office_client.post(url, {"group": "south", "limit": "3"})
+    assert codes(route) == ["1500000", "1500001", "1500002"]
+    office_client.post(url, {"group": "south"})
+    assert len(codes(route)) == 5

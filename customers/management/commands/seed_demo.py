@@ -134,6 +134,5 @@ class Command(BaseCommand):
                 vehicle=vehicles[vehicle],
                 start_time=dt.time(8),
             )
-            entries = runs.unplanned_entries(day, group, route.vehicle)
-            stops = runs.append_stops(route, entries[: runs.FULL_RUN])
+            stops = runs.fill_route(route, group, limit=runs.FULL_RUN)
             self.stdout.write(f"已排今天的車次「{route_code}」：{len(stops)} 站")
