@@ -1,5 +1,7 @@
 """The driver's pages, made for a phone: today's runs, each stop, the end of a run."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +12,7 @@ from luckygas.dates import today
 from luckygas.roles import driver_required
 from routing import recording, runs
 from routing.forms import OdometerForm, StopRecordForm
-from routing.models import Route, RouteStop
+from routing.models import RouteStop
 
 ALREADY_RECORDED = "這一站已經記錄過了，沒有重複記錄"
 
@@ -19,21 +21,31 @@ def stop_on_route(stop):
     return f"{stop.route.get_driver_url()}#stop-{stop.pk}"
 
 
+def open_days():
+    """Today, and yesterday for a run still out when the day changed."""
+    return [today(), today() - dt.timedelta(days=1)]
+
+
+def own_routes(driver):
+    """The driver's runs of today, and of yesterday if not yet finished."""
+    yesterday = today() - dt.timedelta(days=1)
+    return (
+        runs.routes_of_days(open_days())
+        .filter(driver=driver)
+        .exclude(route_date=yesterday, finished_at__isnull=False)
+    )
+
+
 def own_route(driver, route_id):
-    """The driver's own run of today; anyone else's is not found."""
-    routes = Route.objects.select_related("vehicle", "driver")
-    return get_object_or_404(routes, pk=route_id, driver=driver, route_date=today())
+    """One of the driver's open runs; anyone else's is not found."""
+    return get_object_or_404(own_routes(driver), pk=route_id)
 
 
 @driver_required
 def today_routes(request, driver):
-    routes = (
-        runs.routes_of(today())
-        .filter(driver=driver)
-        .annotate(
-            stop_count=Count("stops"),
-            done_count=Count("stops", filter=~Q(stops__outcome="")),
-        )
+    routes = own_routes(driver).annotate(
+        stop_count=Count("stops"),
+        done_count=Count("stops", filter=~Q(stops__outcome="")),
     )
     context = {"driver": driver, "routes": routes, "day": today()}
     return render(request, "routing/driver/today.html", context)
@@ -63,8 +75,7 @@ def stop(request, driver, stop_id):
     stop = get_object_or_404(
         RouteStop.objects.select_related("route", "customer", "order"),
         pk=stop_id,
-        route__driver=driver,
-        route__route_date=today(),
+        route__in=own_routes(driver),
     )
     entry = next(e for e in runs.planned_stops(stop.route) if e.stop.pk == stop.pk)
     expected = {product.pk: quantity for product, quantity in entry.items}
@@ -107,7 +118,9 @@ def stop(request, driver, stop_id):
 def start_route(request, driver, route_id):
     route = own_route(driver, route_id)
     form = OdometerForm(request.POST)
-    if form.is_valid():
+    if route.finished_at is not None:
+        messages.error(request, "這個車次已經收車，出車里程不能再改")
+    elif form.is_valid():
         route.odometer_out = form.cleaned_data["odometer"]
         route.save(update_fields=["odometer_out"])
         messages.success(request, f"出車里程 {route.odometer_out} 公里，路上小心")
@@ -121,7 +134,9 @@ def start_route(request, driver, route_id):
 def finish_route(request, driver, route_id):
     route = own_route(driver, route_id)
     form = OdometerForm(request.POST, at_least=route.odometer_out)
-    if form.is_valid():
+    if route.finished_at is not None:
+        messages.info(request, "這個車次已經收車")
+    elif form.is_valid():
         recording.finish_route(route, form.cleaned_data["odometer"])
         messages.success(request, f"已收車：{route.route_code}，辛苦了")
     else:

@@ -204,19 +204,21 @@ class StopRecordForm(BootstrapMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        items = {}
-        for product in self.products:
-            delivered = cleaned.get(f"delivered_{product.code}") or 0
-            empties = cleaned.get(f"empties_{product.code}") or 0
-            if delivered or empties:
-                items[product] = (delivered, empties)
-        cleaned["items"] = items
         outcome = cleaned.get("outcome")
-        delivered = any(quantity for quantity, _ in items.values())
-        if outcome == DeliveryRecord.Outcome.DELIVERED and not delivered:
-            raise forms.ValidationError("已送達請填送達的瓶數")
-        if outcome and outcome != DeliveryRecord.Outcome.DELIVERED and delivered:
-            raise forms.ValidationError("沒有送達時，送達瓶數請留空")
+        if self.errors or not outcome:
+            return cleaned
+        items = {}
+        if outcome == DeliveryRecord.Outcome.DELIVERED:
+            # Cylinders move only when gas is delivered; otherwise the boxes
+            # still hold the expected quantities the form suggested.
+            for product in self.products:
+                delivered = cleaned.get(f"delivered_{product.code}") or 0
+                empties = cleaned.get(f"empties_{product.code}") or 0
+                if delivered or empties:
+                    items[product] = (delivered, empties)
+            if not any(quantity for quantity, _ in items.values()):
+                raise forms.ValidationError("已送達請填送達的瓶數")
+        cleaned["items"] = items
         if outcome == DeliveryRecord.Outcome.POSTPONED:
             to_date = cleaned.get("postpone_to")
             if not to_date:

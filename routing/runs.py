@@ -12,8 +12,9 @@ from django.utils.safestring import mark_safe
 
 from customers.models import Area, Customer, CustomerCylinder
 from customers.schedule import closed_reason
+from luckygas.dates import to_roc
 from routing import due
-from routing.models import Route, RouteStop, Vehicle
+from routing.models import Postponement, Route, RouteStop, Vehicle
 
 # The office's groups of areas, guessed from the run's name: 南早 -> south.
 GROUP_BY_NAME = {"南": Area.Group.SOUTH, "北": Area.Group.NORTH, "外": Area.Group.OUTER}
@@ -205,6 +206,10 @@ def arrival_times(route, count):
 
 def stop_warnings(route, customer, arrival, closed):
     warnings = []
+    if customer.terminated:
+        warnings.append("客戶已解約")
+    if not customer.address:
+        warnings.append("沒有地址，不在地圖路線裡")
     vehicle = route.vehicle
     if vehicle and customer.vehicle == Customer.Vehicle.MOTORCYCLE:
         if vehicle.kind == Vehicle.Kind.CAR:
@@ -231,19 +236,31 @@ def planned_stops(route):
     )
     items = expected_items(stops)
     arrivals = arrival_times(route, len(stops))
+    postponed = postponed_past(route.route_date, [stop.customer_id for stop in stops])
     planned = []
     for stop, arrival in zip(stops, arrivals, strict=True):
         closed = closed_reason(stop.customer, route.route_date)
+        warnings = stop_warnings(route, stop.customer, arrival, closed)
+        if not stop.outcome and stop.customer_id in postponed:
+            warnings.append(f"已延後到 {to_roc(postponed[stop.customer_id])}")
         planned.append(
             PlannedStop(
                 stop,
                 arrival=arrival,
                 items=items[stop.pk],
                 closed=closed,
-                warnings=stop_warnings(route, stop.customer, arrival, closed),
+                warnings=warnings,
             )
         )
     return planned
+
+
+def postponed_past(day, customer_ids):
+    """Customers postponed, after planning, from `day` to a later one."""
+    postponements = Postponement.objects.filter(
+        customer_id__in=customer_ids, from_date__lte=day, to_date__gt=day
+    )
+    return dict(postponements.values_list("customer_id", "to_date"))
 
 
 def sheet_totals(planned):
@@ -287,9 +304,13 @@ def place_link(address):
     return MAPS_SEARCH + urlencode({"api": "1", "query": address})
 
 
-def routes_of(day):
+def routes_of_days(days):
     return (
-        Route.objects.filter(route_date=day)
+        Route.objects.filter(route_date__in=days)
         .select_related("driver", "vehicle")
-        .order_by("start_time", "route_code")
+        .order_by("route_date", "start_time", "route_code")
     )
+
+
+def routes_of(day):
+    return routes_of_days([day])

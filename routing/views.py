@@ -1,5 +1,6 @@
 import datetime as dt
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -42,9 +43,9 @@ def postpone(request):
     if request.method != "POST":
         return redirect(reverse("routing:due"))
     if not form.is_valid():
-        errors = "；".join(error for errors in form.errors.values() for error in errors)
-        messages.error(request, f"沒有延後：{errors}")
-        return redirect(reverse("routing:due"))
+        messages.error(request, f"沒有延後：{form_errors(form)}")
+        day = urlencode({"day": request.POST.get("day", "")})
+        return redirect(f"{reverse('routing:due')}?{day}")
 
     data = form.cleaned_data
     customer = get_object_or_404(Customer, code=data["customer"])

@@ -4,6 +4,7 @@ import threading
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from deliveries.models import Delivery, Order
 from luckygas.dates import today
@@ -50,7 +51,11 @@ def test_the_driver_sees_todays_own_runs(
     driver_client, run, make_route, other_driver_user
 ):
     make_route("北早", driver=other_driver_user.driver, day=today())
-    make_route("南晚", driver=run.driver, day=today() - dt.timedelta(days=1))
+    yesterday = make_route(
+        "南晚", driver=run.driver, day=today() - dt.timedelta(days=1)
+    )
+    yesterday.finished_at = timezone.now()
+    yesterday.save()
 
     page = driver_client.get(reverse("routing:driver")).content.decode()
 
@@ -139,14 +144,24 @@ def test_a_failed_save_leaves_nothing_behind(driver_client, run, monkeypatch):
     assert run.stops.get(customer__code="1500001").outcome == ""
 
 
-def test_a_delivered_stop_needs_cylinders_and_others_none(driver_client, run):
+def test_a_delivered_stop_needs_cylinders(driver_client, run):
     url = stop_url(run, "1500001")
     empty = driver_client.post(url, {"outcome": "delivered"})
-    absent = driver_client.post(url, {**DELIVERED, "outcome": "absent"})
+    wrong = driver_client.post(url, {**DELIVERED, "delivered_std20": "-1"})
 
     assert "已送達請填送達的瓶數" in empty.content.decode()
-    assert "沒有送達時，送達瓶數請留空" in absent.content.decode()
+    assert "已送達請填送達的瓶數" not in wrong.content.decode()
+    assert list(wrong.context["form"].errors) == ["delivered_std20"]
     assert not Delivery.objects.filter(route=run, customer__code="1500001").exists()
+
+
+def test_an_absent_customer_gets_no_cylinders_whatever_the_boxes_hold(
+    driver_client, run
+):
+    driver_client.post(stop_url(run, "1500001"), {**DELIVERED, "outcome": "absent"})
+
+    delivery = Delivery.objects.get(route=run, customer__code="1500001")
+    assert delivery.outcome == "absent" and not delivery.items.exists()
 
 
 def test_cancelled_on_site_cancels_the_order(driver_client, run):
@@ -198,10 +213,35 @@ def test_another_drivers_route_and_stops_are_not_found(client, run, other_driver
     assert not Delivery.objects.filter(route=run).exists()
 
 
-def test_yesterdays_run_is_closed_to_the_driver(driver_client, run):
+def test_a_run_still_out_at_midnight_stays_open_until_finished(driver_client, run):
     run.route_date = today() - dt.timedelta(days=1)
     run.save()
+    assert driver_client.get(run.get_driver_url()).status_code == 200
+    assert "未收車" in driver_client.get(reverse("routing:driver")).content.decode()
+    driver_client.post(stop_url(run, "1500001"), DELIVERED)
+    delivery = Delivery.objects.get(route=run, customer__code="1500001")
+    assert delivery.delivery_date == run.route_date
+
+    driver_client.post(reverse("routing:driver-finish", args=[run.pk]), {"odometer": 9})
     assert driver_client.get(run.get_driver_url()).status_code == 404
+    run.route_date = today() - dt.timedelta(days=2)
+    run.finished_at = None
+    run.save()
+    assert driver_client.get(run.get_driver_url()).status_code == 404
+
+
+def test_the_odometer_out_cannot_change_after_the_run_ends(driver_client, run):
+    start = reverse("routing:driver-start", args=[run.pk])
+    driver_client.post(start, {"odometer": "100"})
+    driver_client.post(
+        reverse("routing:driver-finish", args=[run.pk]), {"odometer": 150}
+    )
+
+    response = driver_client.post(start, {"odometer": "900"}, follow=True)
+
+    run.refresh_from_db()
+    assert (run.odometer_out, run.odometer_in) == (100, 150)
+    assert "已經收車，出車里程不能再改" in response.content.decode()
 
 
 def test_driver_pages_are_for_drivers(client, office_user, run):

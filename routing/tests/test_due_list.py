@@ -171,6 +171,7 @@ def test_a_postponement_to_an_earlier_day_is_refused(office_client):
         follow=True,
     )
     assert "延後的日期要晚於 114/05/24" in response.content.decode()
+    assert response.context["day"] == SATURDAY
     assert not Postponement.objects.exists()
 
 

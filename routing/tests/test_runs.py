@@ -277,3 +277,27 @@ def test_a_fill_stops_at_the_number_of_stops_asked(office_client, make_route):
     assert codes(route) == ["1500000", "1500001", "1500002"]
     office_client.post(url, {"group": "south"})
     assert len(codes(route)) == 5
+
+
+def test_terminated_addressless_and_postponed_stops_are_flagged(
+    office_client, make_route
+):
+    route = make_route()
+    gone = due_customer("1500001", terminated=True)
+    nowhere = due_customer("1500002", address="")
+    later = due_customer("1500003")
+    runs.append_stops(route, [runs.due.DueEntry(c) for c in (gone, nowhere, later)])
+    office_client.post(
+        reverse("routing:postpone"),
+        {
+            "customer": "1500003",
+            "day": "114/05/27",
+            "to_date": "114/05/29",
+            "reason": "老闆出國",
+        },
+    )
+
+    warnings = warnings_of(route)
+    assert warnings["1500001"] == ["客戶已解約"]
+    assert warnings["1500002"] == ["沒有地址，不在地圖路線裡"]
+    assert warnings["1500003"] == ["已延後到 114/05/29"]
