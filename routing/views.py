@@ -65,9 +65,13 @@ def postpone(request):
 
 
 def day_from(request):
+    """The day asked for, or tomorrow, saying so when the date was unreadable."""
     form = DueListForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    return data.get("day") or today() + dt.timedelta(days=1)
+    day = data.get("day") or today() + dt.timedelta(days=1)
+    if "day" in form.errors:
+        messages.error(request, f"{form.errors['day'][0]}，改顯示 {to_roc(day)}")
+    return day
 
 
 def runs_url(day):

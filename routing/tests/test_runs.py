@@ -301,3 +301,8 @@ def test_terminated_addressless_and_postponed_stops_are_flagged(
     assert warnings["1500001"] == ["客戶已解約"]
     assert warnings["1500002"] == ["沒有地址，不在地圖路線裡"]
     assert warnings["1500003"] == ["已延後到 114/05/29"]
+
+
+def test_an_unreadable_day_is_said_before_tomorrow_is_shown(office_client):
+    response = office_client.get(reverse("routing:runs"), {"day": "115/21/05"})
+    assert "改顯示" in response.content.decode()
