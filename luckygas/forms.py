@@ -4,6 +4,9 @@ from django import forms
 
 from luckygas.dates import DateParseError, parse_date, to_roc
 
+# No delivery, order or run is planned further ahead than this.
+LAST_YEAR = 2100
+
 
 class RocDateInput(forms.TextInput):
     """A text box that shows a date the ROC way: 114/05/21."""
@@ -23,9 +26,12 @@ class RocDateField(forms.DateField):
         if value in self.empty_values:
             return None
         try:
-            return parse_date(value)
+            day = parse_date(value)
         except DateParseError as error:
             raise forms.ValidationError(str(error), code="invalid") from None
+        if day.year > LAST_YEAR:
+            raise forms.ValidationError(f"日期 {value} 太遠了", code="invalid")
+        return day
 
 
 class BootstrapMixin:

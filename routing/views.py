@@ -69,9 +69,10 @@ def day_from(request):
     form = DueListForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     day = data.get("day") or today() + dt.timedelta(days=1)
-    if "day" in form.errors:
+    readable = "day" not in form.errors
+    if not readable:
         messages.error(request, f"{form.errors['day'][0]}，改顯示 {to_roc(day)}")
-    return day
+    return day, readable
 
 
 def runs_url(day):
@@ -85,13 +86,13 @@ def form_errors(form):
 @office_required
 def route_list(request):
     """The runs of a day, a form for a new one, and who is still unplanned."""
-    day = day_from(request)
+    day, readable = day_from(request)
     routes = runs.routes_of(day).annotate(
         stop_count=Count("stops"),
         done_count=Count("stops", filter=~Q(stops__outcome="")),
     )
     form = RouteForm(route_date=day)
-    if request.method == "POST":
+    if request.method == "POST" and readable:
         form = RouteForm(request.POST, route_date=day)
         if form.is_valid():
             route = form.save(commit=False)

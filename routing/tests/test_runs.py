@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from customers.models import Customer
 from routing import runs
-from routing.models import RouteStop
+from routing.models import Route, RouteStop
 from routing.tests.conftest import DAY, due_customer, on_site, phone_order
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +306,11 @@ def test_terminated_addressless_and_postponed_stops_are_flagged(
 def test_an_unreadable_day_is_said_before_tomorrow_is_shown(office_client):
     response = office_client.get(reverse("routing:runs"), {"day": "115/21/05"})
     assert "改顯示" in response.content.decode()
+
+
+def test_a_day_far_in_the_future_is_refused(office_client, car):
+    response = office_client.post(
+        f"{reverse('routing:runs')}?day=9999/12/31", {"route_code": "南早"}
+    )
+    assert "9999/12/31 太遠了" in response.content.decode()
+    assert not Route.objects.exists()
