@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -43,10 +42,7 @@ def own_route(driver, route_id):
 
 @driver_required
 def today_routes(request, driver):
-    routes = own_routes(driver).annotate(
-        stop_count=Count("stops"),
-        done_count=Count("stops", filter=~Q(stops__outcome="")),
-    )
+    routes = runs.with_progress(own_routes(driver))
     context = {"driver": driver, "routes": routes, "day": today()}
     return render(request, "routing/driver/today.html", context)
 
@@ -77,8 +73,8 @@ def stop(request, driver, stop_id):
         pk=stop_id,
         route__in=own_routes(driver),
     )
-    entry = next(e for e in runs.planned_stops(stop.route) if e.stop.pk == stop.pk)
-    expected = {product.pk: quantity for product, quantity in entry.items}
+    items = runs.expected_items([stop])[stop.pk]
+    expected = {product.pk: quantity for product, quantity in items}
     products = sorted(Product.objects.all(), key=lambda p: p.pk not in expected)
     form_args = {
         "products": products,
@@ -90,6 +86,9 @@ def stop(request, driver, stop_id):
     if request.method == "POST":
         if stop.outcome:
             messages.info(request, ALREADY_RECORDED)
+            return redirect(stop_on_route(stop))
+        if stop.route.finished_at:
+            messages.error(request, "這個車次已經收車，不能再記錄；請打電話回辦公室")
             return redirect(stop_on_route(stop))
         if form.is_valid():
             stop, recorded = recording.record_stop(
@@ -105,7 +104,6 @@ def stop(request, driver, stop_id):
             return redirect(stop_on_route(stop))
     context = {
         "stop": stop,
-        "entry": entry,
         "form": form,
         "expected": expected,
         "place_link": runs.place_link(stop.customer.address),

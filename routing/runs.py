@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils.safestring import mark_safe
 
 from customers.models import Area, Customer, CustomerCylinder
@@ -166,6 +166,10 @@ class PlannedStop:
         return self.stop.customer
 
     @property
+    def place_link(self):
+        return place_link(self.customer.address)
+
+    @property
     def items_display(self):
         return "、".join(
             f"{product.name}×{quantity}" for product, quantity in self.items
@@ -302,6 +306,14 @@ def qr_code(link):
 
 def place_link(address):
     return MAPS_SEARCH + urlencode({"api": "1", "query": address})
+
+
+def with_progress(routes):
+    """Each run with its number of stops, and of stops recorded."""
+    return routes.annotate(
+        stop_count=Count("stops"),
+        done_count=Count("stops", filter=~Q(stops__outcome="")),
+    )
 
 
 def routes_of_days(days):

@@ -3,7 +3,6 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -87,10 +86,7 @@ def form_errors(form):
 def route_list(request):
     """The runs of a day, a form for a new one, and who is still unplanned."""
     day, readable = day_from(request)
-    routes = runs.routes_of(day).annotate(
-        stop_count=Count("stops"),
-        done_count=Count("stops", filter=~Q(stops__outcome="")),
-    )
+    routes = runs.with_progress(runs.routes_of(day))
     form = RouteForm(route_date=day)
     if request.method == "POST" and readable:
         form = RouteForm(request.POST, route_date=day)
@@ -139,7 +135,6 @@ def route_detail(request, route_id):
         "fill_form": FillForm(initial={"group": runs.guess_group(route.route_code)}),
         "add_form": AddStopForm(),
         "other_routes": runs.routes_of(route.route_date).exclude(pk=route.pk),
-        "unplanned": runs.unplanned_entries(route.route_date),
         "full_run": runs.FULL_RUN,
         "maps_links": runs.directions_links(
             [entry.customer.address for entry in planned]
@@ -185,10 +180,8 @@ def route_add_stop(request, route_id):
             f"沒有加入：{customer} 已經在當天的「{other[0].route.route_code}」車次",
         )
         return redirect(route)
-    entry = next(
-        (e for e in runs.unplanned_entries(route.route_date) if e.customer == customer),
-        due.DueEntry(customer),
-    )
+    order = due.open_orders(route.route_date).filter(customer=customer).first()
+    entry = due.DueEntry(customer, orders=[order] if order else [])
     runs.append_stops(route, [entry])
     messages.success(request, f"已加入 {customer}")
     return redirect(route)
@@ -214,6 +207,7 @@ def stop_move(request, stop_id):
 @require_POST
 def stop_transfer(request, stop_id):
     stop, changeable = open_stop(stop_id)
+    route = stop.route
     form = MoveStopForm(request.POST, stop=stop)
     if not changeable:
         messages.error(request, "司機已經記錄這一站，不能再移動")
@@ -225,7 +219,7 @@ def stop_transfer(request, stop_id):
         )
     else:
         messages.error(request, "沒有移動：請選同一天的另一個車次")
-    return redirect(stop.route if not form.is_valid() else form.cleaned_data["route"])
+    return redirect(route)
 
 
 @office_required

@@ -282,3 +282,12 @@ def test_the_end_of_a_run_records_the_odometer_and_sums_up(driver_client, run):
     ]
     assert summary["cash"] == 1700
     assert "已收車，回車里程 12042 公里" in page.content.decode()
+
+
+def test_no_stop_is_recorded_after_the_run_ends(driver_client, run):
+    driver_client.post(reverse("routing:driver-finish", args=[run.pk]), {"odometer": 9})
+
+    response = driver_client.post(stop_url(run, "1500001"), DELIVERED, follow=True)
+
+    assert "已經收車，不能再記錄" in response.content.decode()
+    assert not Delivery.objects.filter(route=run, customer__code="1500001").exists()

@@ -74,9 +74,10 @@ def test_stops_move_up_down_and_to_another_run(office_client, make_route):
     )
     assert codes(south) == ["1500001", "1500003", "1500002"]
 
-    office_client.post(
+    moved = office_client.post(
         reverse("routing:stop-transfer", args=[first.pk]), {"route": north.pk}
     )
+    assert moved["Location"] == south.get_absolute_url()
     assert codes(south) == ["1500003", "1500002"]
     assert codes(north) == ["1500001"]
     assert [stop.sequence for stop in south.stops.order_by("sequence")] == [1, 2]
@@ -314,3 +315,15 @@ def test_a_day_far_in_the_future_is_refused(office_client, car):
     )
     assert "9999/12/31 太遠了" in response.content.decode()
     assert not Route.objects.exists()
+
+
+def test_a_customer_added_by_code_brings_their_open_order(office_client, make_route):
+    customer = due_customer("1500001")
+    order = phone_order(customer, day=DAY - dt.timedelta(days=1), std20=1)
+    route = make_route()
+
+    office_client.post(
+        reverse("routing:route-add", args=[route.pk]), {"customer": "1500001"}
+    )
+
+    assert route.stops.get().order == order
