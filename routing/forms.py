@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 
 from customers.models import Area, Customer
@@ -45,7 +47,12 @@ class PostponeForm(BootstrapMixin, forms.Form):
         return cleaned
 
 
-START_TIMES = [("08:00", "08:00 早班"), ("13:00", "13:00 午班")]
+# Runs start at 08:00 or 13:00: a driver or a vehicle does one run a shift.
+AFTERNOON = dt.time(12)
+
+
+def shift(start_time):
+    return "早班" if start_time < AFTERNOON else "午班"
 
 
 class RouteForm(BootstrapMixin, forms.ModelForm):
@@ -83,16 +90,24 @@ class RouteForm(BootstrapMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        driver = cleaned.get("driver")
-        if driver:
-            busy = Route.objects.filter(
-                route_date=self.route_date,
-                driver=driver,
-                start_time=cleaned.get("start_time"),
-            ).exclude(pk=self.instance.pk)
-            if busy.exists():
+        start_time = cleaned.get("start_time")
+        if start_time is None:
+            return cleaned
+        same_shift = Route.objects.filter(route_date=self.route_date).exclude(
+            pk=self.instance.pk
+        )
+        if start_time < AFTERNOON:
+            same_shift = same_shift.filter(start_time__lt=AFTERNOON)
+        else:
+            same_shift = same_shift.filter(start_time__gte=AFTERNOON)
+        for name, who in (
+            ("driver", cleaned.get("driver")),
+            ("vehicle", cleaned.get("vehicle")),
+        ):
+            busy = who and same_shift.filter(**{name: who}).first()
+            if busy:
                 self.add_error(
-                    "driver", f"{driver.name} 同一時間已經在「{busy[0].route_code}」"
+                    name, f"{who} {shift(start_time)}已經在「{busy.route_code}」"
                 )
         return cleaned
 

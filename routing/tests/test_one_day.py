@@ -9,7 +9,7 @@ from django.urls import reverse
 from customers.models import Customer
 from deliveries.models import Delivery, Order
 from luckygas.dates import to_roc, to_roc_number, today
-from routing.models import Route
+from routing.models import Route, Vehicle
 from routing.tests.conftest import due_customer, on_site, phone_order
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +35,17 @@ def test_a_day_from_the_due_list_to_the_upload_list(
     assert len(due.context["entries"]) == 5
 
     runs_url = reverse("routing:runs")
-    for code, driver in (("南早", driver_user), ("北早", other_driver_user)):
+    second_car = Vehicle.objects.create(plate="ABC-5678", kind=Vehicle.Kind.CAR)
+    for code, driver, vehicle in (
+        ("南早", driver_user, car),
+        ("北早", other_driver_user, second_car),
+    ):
         office_client.post(
             f"{runs_url}?day={to_roc(day)}",
             {
                 "route_code": code,
                 "driver": driver.driver.pk,
-                "vehicle": car.pk,
+                "vehicle": vehicle.pk,
                 "start_time": "08:00",
             },
         )

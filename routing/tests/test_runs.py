@@ -244,14 +244,27 @@ def test_creating_a_run_and_refusing_a_duplicate_name(office_client, car):
     assert route_page.count(">南早</a>") == 1
 
 
-def test_a_driver_cannot_run_two_routes_at_once(office_client, make_route, driver_user):
-    make_route("南早", driver=driver_user.driver)
+def test_a_driver_or_a_vehicle_does_one_run_a_shift(
+    office_client, make_route, driver_user, car
+):
+    make_route("南早", driver=driver_user.driver, vehicle=car)
     url = f"{reverse('routing:runs')}?day=114/05/27"
-    response = office_client.post(
-        url,
-        {"route_code": "北早", "driver": driver_user.driver.pk, "start_time": "08:00"},
-    )
-    assert "同一時間已經在「南早」" in response.content.decode()
+
+    def create(code, start):
+        data = {
+            "route_code": code,
+            "driver": driver_user.driver.pk,
+            "vehicle": car.pk,
+            "start_time": start,
+        }
+        return office_client.post(url, data).content.decode()
+
+    page = create("北早", "08:30")
+    assert "D01 阿明 早班已經在「南早」" in page
+    assert "ABC-1234（汽車） 早班已經在「南早」" in page
+    create("北晚", "13:00")
+    assert Route.objects.filter(route_code="北晚").exists()
+    assert not Route.objects.filter(route_code="北早").exists()
 
 
 @pytest.mark.parametrize(
