@@ -99,15 +99,46 @@ def append_stops(route, entries):
         return RouteStop.objects.bulk_create(stops)
 
 
+def lock_day(day):
+    """Hold the day's runs until the transaction ends, so plans of one day queue up.
+
+    SQLite needs no lock here: its transactions take the write lock at BEGIN.
+    """
+    list(Route.objects.select_for_update().filter(route_date=day).values("pk"))
+
+
 def fill_route(route, group, limit=None):
     """Put the unplanned due entries of the group, fit for the run's vehicle, on it.
 
     With a limit, the run takes that many stops in all, its own included.
     """
-    entries = unplanned_entries(route.route_date, group, route.vehicle)
-    if limit is not None:
-        entries = entries[: max(limit - route.stops.count(), 0)]
-    return append_stops(route, entries)
+    with transaction.atomic():
+        lock_day(route.route_date)
+        entries = unplanned_entries(route.route_date, group, route.vehicle)
+        if limit is not None:
+            entries = entries[: max(limit - route.stops.count(), 0)]
+        return append_stops(route, entries)
+
+
+def add_customer(route, customer):
+    """Put one customer, with their open order, on the run: (stop, None).
+
+    A customer already on a run of the day is not added: (None, that stop).
+    """
+    with transaction.atomic():
+        lock_day(route.route_date)
+        planned = (
+            RouteStop.objects.filter(
+                route__route_date=route.route_date, customer=customer
+            )
+            .select_related("route")
+            .first()
+        )
+        if planned:
+            return None, planned
+        order = due.open_orders(route.route_date).filter(customer=customer).first()
+        entry = due.DueEntry(customer, orders=[order] if order else [])
+        return append_stops(route, [entry])[0], None
 
 
 def renumber(route):

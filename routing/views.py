@@ -171,18 +171,13 @@ def route_add_stop(request, route_id):
         messages.error(request, f"沒有加入：{form_errors(form)}")
         return redirect(route)
     customer = form.cleaned_data["customer"]
-    other = RouteStop.objects.filter(
-        route__route_date=route.route_date, customer=customer
-    ).select_related("route")
-    if other:
+    _, planned = runs.add_customer(route, customer)
+    if planned:
         messages.error(
             request,
-            f"沒有加入：{customer} 已經在當天的「{other[0].route.route_code}」車次",
+            f"沒有加入：{customer} 已經在當天的「{planned.route.route_code}」車次",
         )
         return redirect(route)
-    order = due.open_orders(route.route_date).filter(customer=customer).first()
-    entry = due.DueEntry(customer, orders=[order] if order else [])
-    runs.append_stops(route, [entry])
     messages.success(request, f"已加入 {customer}")
     return redirect(route)
 

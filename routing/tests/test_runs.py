@@ -1,8 +1,10 @@
 import datetime as dt
+import threading
 from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -340,3 +342,27 @@ def test_a_customer_added_by_code_brings_their_open_order(office_client, make_ro
     )
 
     assert route.stops.get().order == order
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_fills_at_once_never_plan_a_customer_twice(make_route, motorcycle):
+    for number in range(20):
+        due_customer(f"15000{number:02}")
+    routes = [make_route("南早"), make_route("南晚", vehicle=motorcycle)]
+    barrier = threading.Barrier(2)
+
+    def fill(route):
+        try:
+            barrier.wait()
+            runs.fill_route(route, "south")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fill, args=[route]) for route in routes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    planned = list(RouteStop.objects.values_list("customer_id", flat=True))
+    assert len(planned) == 20 and len(set(planned)) == 20
