@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 
 from customers.models import Area, Customer, CustomerCylinder
 from customers.schedule import closed_reason
+from deliveries.models import Delivery
 from luckygas.dates import to_roc
 from routing import due
 from routing.models import Postponement, Route, RouteStop, Vehicle
@@ -22,6 +23,9 @@ GROUP_BY_NAME = {"南": Area.Group.SOUTH, "北": Area.Group.NORTH, "外": Area.G
 # Planning assumes four stops an hour in town and three on the outer lines.
 STOPS_PER_HOUR = {Area.Group.OUTER: 3}
 TOWN_STOPS_PER_HOUR = 4
+
+# A delivery this many days before a run makes its stop doubtful.
+RECENT_DAYS = 3
 
 # About this many stops fit in one run.
 FULL_RUN = 25
@@ -271,13 +275,13 @@ def planned_stops(route):
     )
     items = expected_items(stops)
     arrivals = arrival_times(route, len(stops))
-    postponed = postponed_past(route.route_date, [stop.customer_id for stop in stops])
+    changed = changed_since_planning(route, [stop.customer_id for stop in stops])
     planned = []
     for stop, arrival in zip(stops, arrivals, strict=True):
         closed = closed_reason(stop.customer, route.route_date)
         warnings = stop_warnings(route, stop.customer, arrival, closed)
-        if not stop.outcome and stop.customer_id in postponed:
-            warnings.append(f"已延後到 {to_roc(postponed[stop.customer_id])}")
+        if not stop.outcome:
+            warnings += changed[stop.customer_id]
         planned.append(
             PlannedStop(
                 stop,
@@ -290,12 +294,28 @@ def planned_stops(route):
     return planned
 
 
-def postponed_past(day, customer_ids):
-    """Customers postponed, after planning, from `day` to a later one."""
+def changed_since_planning(route, customer_ids):
+    """Customers postponed past the run's day, or delivered a few days before it."""
+    day = route.route_date
+    changed = defaultdict(list)
     postponements = Postponement.objects.filter(
         customer_id__in=customer_ids, from_date__lte=day, to_date__gt=day
+    ).values_list("customer_id", "to_date")
+    for customer_id, to_date in postponements:
+        changed[customer_id].append(f"已延後到 {to_roc(to_date)}")
+    recent = (
+        Delivery.objects.filter(
+            customer_id__in=customer_ids,
+            outcome=Delivery.Outcome.DELIVERED,
+            delivery_date__range=(day - dt.timedelta(days=RECENT_DAYS), day),
+        )
+        .exclude(route=route)
+        .values("customer_id")
+        .annotate(last=Max("delivery_date"))
     )
-    return dict(postponements.values_list("customer_id", "to_date"))
+    for row in recent:
+        changed[row["customer_id"]].append(f"{to_roc(row['last'])} 已送過")
+    return changed
 
 
 def sheet_totals(planned):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from customers.models import Customer
+from deliveries.models import Delivery
 from routing import runs
 from routing.models import Route, RouteStop
 from routing.tests.conftest import DAY, due_customer, on_site, phone_order
@@ -366,3 +367,14 @@ def test_two_fills_at_once_never_plan_a_customer_twice(make_route, motorcycle):
 
     planned = list(RouteStop.objects.values_list("customer_id", flat=True))
     assert len(planned) == 20 and len(set(planned)) == 20
+
+
+def test_a_customer_delivered_after_planning_is_flagged(make_route):
+    route = make_route()
+    runs.append_stops(route, [runs.due.DueEntry(due_customer("1500001"))])
+    customer = Customer.objects.get(code="1500001")
+    assert warnings_of(route)["1500001"] == []
+
+    Delivery.objects.create(customer=customer, delivery_date=DAY - dt.timedelta(days=1))
+
+    assert warnings_of(route)["1500001"] == ["114/05/26 已送過"]
