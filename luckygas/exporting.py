@@ -6,6 +6,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,10 +22,26 @@ def _cells(sheet, values):
     return cells
 
 
-def write_workbook(target, sheet_name, headers, rows, extra_sheets=()):
-    """Write rows under headers into a new workbook at `target` (path or file)."""
+A4 = "9"
+
+
+def write_workbook(
+    target, sheet_name, headers, rows, extra_sheets=(), widths=(), landscape=False
+):
+    """Write rows under headers into a new workbook at `target` (path or file).
+
+    `widths` sets the first columns' widths; `landscape` prints the sheet on A4
+    turned sideways, as wide as the page.
+    """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    if landscape:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToHeight = 0
     sheet.append(_cells(sheet, headers))
     for row in rows:
         sheet.append(_cells(sheet, row))
@@ -41,9 +58,9 @@ def _attachment(response, filename):
     return response
 
 
-def xlsx_response(filename, sheet_name, headers, rows):
+def xlsx_response(filename, sheet_name, headers, rows, **layout):
     response = _attachment(HttpResponse(content_type=XLSX), filename)
-    write_workbook(response, sheet_name, headers, rows)
+    write_workbook(response, sheet_name, headers, rows, **layout)
     return response
 
 

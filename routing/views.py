@@ -230,17 +230,19 @@ def stop_remove(request, stop_id):
     return redirect(route)
 
 
-SHEET_HEADERS = [
-    "順序",
-    "客戶",
-    "簡稱",
-    "地址",
-    "營業時間",
-    "時段",
-    "公休",
-    "預計瓶數",
-    "備註",
+# The dispatch sheet's columns and their widths in Excel.
+SHEET_COLUMNS = [
+    ("順序", 5),
+    ("客戶", 10),
+    ("簡稱", 16),
+    ("地址", 30),
+    ("營業時間", 12),
+    ("時段", 6),
+    ("公休", 18),
+    ("預計瓶數", 24),
+    ("備註", 36),
 ]
+SHEET_HEADERS = [header for header, _ in SHEET_COLUMNS]
 
 
 def sheet_rows(planned):
@@ -300,7 +302,8 @@ def sheet_header(route):
 
 def sheet_workbook(route, planned, totals):
     heading = [value for pair in sheet_header(route) for value in pair]
-    rows = [heading, [], SHEET_HEADERS, *sheet_rows(planned), []]
+    stops = list(sheet_rows(planned)) or [["", "這個車次沒有停靠點"]]
+    rows = [heading, [], SHEET_HEADERS, *stops, []]
     rows += [
         ["瓶數合計", totals["cylinders"], "總公斤數", totals["kg"]],
         ["出車里程", route.odometer_out, "回車里程", route.odometer_in],
@@ -313,4 +316,11 @@ def sheet_workbook(route, planned, totals):
         )
     ]
     filename = f"派遣單-{to_roc_number(route.route_date)}-{route.route_code}.xlsx"
-    return xlsx_response(filename, "派遣單", rows[0], rows[1:])
+    return xlsx_response(
+        filename,
+        "派遣單",
+        rows[0],
+        rows[1:],
+        widths=[width for _, width in SHEET_COLUMNS],
+        landscape=True,
+    )

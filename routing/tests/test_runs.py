@@ -208,7 +208,10 @@ def test_the_dispatch_sheet_in_excel(office_client, make_route):
     )
 
     assert "filename*=UTF-8''%E6%B4%BE" in response["Content-Disposition"]
-    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.column_dimensions["D"].width == 30
+    rows = list(sheet.values)
     assert rows[0][:4] == ("日期", "114/05/27", "車次", "南早")
     assert rows[2][:4] == ("順序", "客戶", "簡稱", "地址")
     assert rows[3][:2] == (1, "1500001")
@@ -378,3 +381,13 @@ def test_a_customer_delivered_after_planning_is_flagged(make_route):
     Delivery.objects.create(customer=customer, delivery_date=DAY - dt.timedelta(days=1))
 
     assert warnings_of(route)["1500001"] == ["114/05/26 已送過"]
+
+
+def test_an_empty_run_still_gives_a_sheet(office_client, make_route):
+    route = make_route()
+    url = reverse("routing:sheet", args=[route.pk])
+
+    assert "這個車次沒有停靠點" in office_client.get(url).content.decode()
+    response = office_client.get(url, {"format": "xlsx"})
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[3][:2] == (None, "這個車次沒有停靠點")
