@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from deliveries.models import Product
+from deliveries.models import Delivery, Product
 from luckygas.dates import today
 from luckygas.roles import driver_required
 from routing import recording, runs
@@ -104,6 +104,9 @@ def stop(request, driver, stop_id):
             return redirect(stop_on_route(stop))
     context = {
         "stop": stop,
+        "delivery": Delivery.objects.prefetch_related("items__product")
+        .filter(pk=stop.delivery_id)
+        .first(),
         "form": form,
         "expected": expected,
         "place_link": runs.place_link(stop.customer.address),

@@ -37,8 +37,9 @@ SLOT_HOURS = {
     Customer.TimeSlot.EVENING: range(17, 21),
 }
 
-# Google Maps takes an origin, a destination and at most nine waypoints.
-MAPS_WAYPOINTS = 9
+# Google Maps links take an origin, a destination and waypoints: nine on a
+# computer, but three in a phone's browser, where drivers open them.
+MAPS_WAYPOINTS = 3
 MAPS_DIRECTIONS = "https://www.google.com/maps/dir/?"
 MAPS_SEARCH = "https://www.google.com/maps/search/?"
 
@@ -330,7 +331,7 @@ def sheet_totals(planned):
 
 
 def directions_links(addresses):
-    """Google Maps directions through the addresses, one link per ten stops.
+    """Google Maps directions through the addresses, one link per four stops.
 
     The first link starts where the phone is; each further link starts at the
     previous link's last stop.

@@ -291,3 +291,13 @@ def test_no_stop_is_recorded_after_the_run_ends(driver_client, run):
 
     assert "已經收車，不能再記錄" in response.content.decode()
     assert not Delivery.objects.filter(route=run, customer__code="1500001").exists()
+
+
+def test_a_recorded_stop_shows_what_was_recorded(driver_client, run):
+    url = stop_url(run, "1500001")
+    driver_client.post(url, DELIVERED)
+
+    page = driver_client.get(url).content.decode()
+
+    assert '20公斤</dt><dd class="col-6">送 2，收空瓶 2' in page
+    assert "1700 元" in page and "1.5 公斤" in page

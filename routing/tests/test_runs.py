@@ -221,19 +221,21 @@ def test_the_dispatch_sheet_in_excel(office_client, make_route):
     assert any(row[0] == "出車里程" for row in rows)
 
 
-def test_directions_are_split_into_links_of_ten_stops():
-    addresses = [f"臺東市路{n}號" for n in range(1, 24)]
+def test_directions_are_split_into_links_of_four_stops():
+    addresses = [f"臺東市路{n}號" for n in range(1, 11)]
 
     links = runs.directions_links(addresses)
 
     queries = [parse_qs(urlsplit(link).query) for link in links]
     assert len(links) == 3
     assert "origin" not in queries[0]
-    assert queries[0]["destination"] == ["臺東市路10號"]
-    assert queries[0]["waypoints"][0].split("|") == addresses[:9]
-    assert queries[1]["origin"] == ["臺東市路10號"]
-    assert queries[2]["waypoints"][0].split("|") == addresses[20:22]
-    assert queries[2]["destination"] == ["臺東市路23號"]
+    assert queries[0]["waypoints"][0].split("|") == addresses[:3]
+    assert queries[0]["destination"] == ["臺東市路4號"]
+    assert queries[1]["origin"] == ["臺東市路4號"]
+    assert queries[1]["waypoints"][0].split("|") == addresses[4:7]
+    assert queries[2]["origin"] == ["臺東市路8號"]
+    assert queries[2]["waypoints"][0].split("|") == addresses[8:9]
+    assert queries[2]["destination"] == ["臺東市路10號"]
     assert runs.directions_links([]) == []
 
 
