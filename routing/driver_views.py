@@ -55,7 +55,6 @@ def route(request, driver, route_id):
         "route": route,
         "planned": planned,
         "next_stop": next((entry for entry in planned if not entry.stop.outcome), None),
-        "start_form": OdometerForm(),
         "maps_links": runs.directions_links(
             [entry.customer.address for entry in planned if not entry.stop.outcome]
         ),

@@ -195,7 +195,6 @@ class PlannedStop:
     arrival: dt.time | None = None
     items: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    closed: str = ""
 
     @property
     def customer(self):
@@ -244,7 +243,7 @@ def arrival_times(route, count):
     return [(start + dt.timedelta(minutes=minutes * n)).time() for n in range(count)]
 
 
-def stop_warnings(route, customer, arrival, closed):
+def stop_warnings(route, customer, arrival):
     warnings = []
     if customer.terminated:
         warnings.append("客戶已解約")
@@ -257,7 +256,7 @@ def stop_warnings(route, customer, arrival, closed):
     if vehicle and customer.vehicle == Customer.Vehicle.CAR:
         if vehicle.kind == Vehicle.Kind.MOTORCYCLE:
             warnings.append("需要汽車送，卻排在機車車次")
-    if closed:
+    if closed := closed_reason(customer, route.route_date):
         warnings.append(f"當天{closed}")
     if arrival is not None:
         hours = customer.open_hours or list(SLOT_HOURS.get(customer.time_slot, ()))
@@ -279,8 +278,7 @@ def planned_stops(route):
     changed = changed_since_planning(route, [stop.customer_id for stop in stops])
     planned = []
     for stop, arrival in zip(stops, arrivals, strict=True):
-        closed = closed_reason(stop.customer, route.route_date)
-        warnings = stop_warnings(route, stop.customer, arrival, closed)
+        warnings = stop_warnings(route, stop.customer, arrival)
         if not stop.outcome:
             warnings += changed[stop.customer_id]
         planned.append(
@@ -288,7 +286,6 @@ def planned_stops(route):
                 stop,
                 arrival=arrival,
                 items=items[stop.pk],
-                closed=closed,
                 warnings=warnings,
             )
         )
