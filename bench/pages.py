@@ -50,7 +50,8 @@ SEED = 2021
 # Client-list customers; demo.build adds nine history-only households for each.
 CLIENTS = 1300
 ARCHIVE_AFTER_DAYS = 180
-ARCHIVE_BATCH = 250_000
+# As large as SQLite takes: each batch lists its ids as query parameters.
+ARCHIVE_BATCH = 30_000
 # Phone orders, so the order list and the intake form have some to show.
 ORDERS_PER_DAY = 120
 ORDER_DAYS = range(-90, 8)
@@ -190,12 +191,12 @@ def bench_database(database, args):
     """(data set, page results) of one database; PostgreSQL is dropped after."""
     try:
         dataset = prepare(database, args)
-        print(f"{database}: measuring the pages ...")
-        pages = run_worker("measure", database, args)
+        print(f"{database}: refreshing the reports, measuring the pages ...")
+        measured = run_worker("measure", database, args)
     finally:
         if database == "postgresql":
             drop_database(database)
-    return dataset, pages
+    return {**dataset, "refresh": measured["refresh"]}, measured["pages"]
 
 
 def verdict(page):
@@ -244,6 +245,26 @@ def dataset_lines(results):
     return lines
 
 
+def refresh_lines(results):
+    lines = []
+    for database, (dataset, _) in results.items():
+        first, again = dataset["refresh"]["runs"]
+        tables = ", ".join(
+            f"{table.removeprefix('reports_')} {seconds:.1f} s"
+            for table, seconds in first["tables"].items()
+        )
+        rows = ", ".join(
+            f"{table.removeprefix('reports_')} {count:,}"
+            for table, count in dataset["refresh"]["rows"].items()
+        )
+        lines.append(
+            f"- {database}: {first['seconds']:.1f} s ({tables}), "
+            f"again {again['seconds']:.1f} s; rows: {rows}; "
+            f"{first['flags']:,} consumption flags"
+        )
+    return lines
+
+
 def dataset_text(dataset):
     """The size of the data set, as a sentence."""
     return (
@@ -284,7 +305,7 @@ def section(results, databases, version):
     dataset, _ = next(iter(results.values()))
     millions = f"{dataset['deliveries'] / 1_000_000:g}"
     return f"""{START_MARK}
-## Office pages at {millions} million deliveries
+## Office and report pages at {millions} million deliveries
 
 `bench/pages.py` builds a data set with the project's demo generator
 (`luckygas/demo.py`, fixed seed) and its real importers, run in-process
@@ -292,9 +313,10 @@ without the xlsx layer for the history: the client list goes through
 `ClientListImporter`, the history rows through `HistoryImporter`. The
 deliveries end on the day of the build; those older than {ARCHIVE_AFTER_DAYS} days
 are then moved, ids kept, from `deliveries_delivery` to
-`deliveries_deliveryhistory` in batches of plain SQL, and the database is
-analyzed. {ORDERS_PER_DAY} phone orders a day are added from 90 days back to a
-week ahead, so that the order list has something to show.
+`deliveries_deliveryhistory` by `deliveries.archiving` (the code of
+`manage.py archive_deliveries`, in batches of {ARCHIVE_BATCH:,}), and the
+database is analyzed. {ORDERS_PER_DAY} phone orders a day are added from 90
+days back to a week ahead, so that the order list has something to show.
 
 Each page is then requested through the full Django request cycle (URL
 routing, middleware, session and login, view, templates) with
@@ -329,6 +351,13 @@ The pages:
 Build time per database (generating, importing, archiving, analyzing):
 
 {chr(10).join(dataset_lines(results))}
+
+Refresh of the report summaries (`manage.py refresh_reports`: materialized
+views refreshed concurrently on PostgreSQL, summary tables on SQLite, then the
+consumption flags), run twice before the pages are measured: first on the
+new data set, then again with nothing changed, as cron's hourly run finds it.
+
+{chr(10).join(refresh_lines(results))}
 
 Measured on:
 
@@ -411,6 +440,7 @@ def build(deliveries):
 
     from customers.importing import ClientListImporter
     from customers.models import Customer
+    from deliveries import archiving
     from deliveries.importing import HISTORY_COLUMNS, HistoryImporter
     from deliveries.models import Delivery, DeliveryHistory, Order
     from luckygas import demo
@@ -466,7 +496,7 @@ def build(deliveries):
     create_orders(rng, end)
     steps("orders")
 
-    archive(end - dt.timedelta(days=ARCHIVE_AFTER_DAYS))
+    archiving.archive(end - dt.timedelta(days=ARCHIVE_AFTER_DAYS), ARCHIVE_BATCH)
     steps("archive")
 
     with connection.cursor() as cursor:
@@ -548,36 +578,6 @@ def create_orders(rng, end):
     )
 
 
-def archive(cutoff):
-    """Move deliveries before `cutoff` to the archive table, ids kept, in batches."""
-    from django.db import connection, transaction
-
-    from deliveries.models import Delivery, DeliveryHistory
-
-    columns = [field.column for field in DeliveryHistory._meta.concrete_fields]
-    assert set(columns) == {field.column for field in Delivery._meta.concrete_fields}
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    where = "delivery_date < %s AND id >= %s AND id < %s"
-    day = connection.ops.adapt_datefield_value(cutoff)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT min(id), max(id) FROM deliveries_delivery WHERE delivery_date < %s",
-            [day],
-        )
-        low, high = cursor.fetchone()
-        if low is None:
-            return
-        for start in range(low, high + 1, ARCHIVE_BATCH):
-            params = [day, start, start + ARCHIVE_BATCH]
-            with transaction.atomic():
-                cursor.execute(
-                    f"INSERT INTO deliveries_deliveryhistory ({names}) "
-                    f"SELECT {names} FROM deliveries_delivery WHERE {where}",
-                    params,
-                )
-                cursor.execute(f"DELETE FROM deliveries_delivery WHERE {where}", params)
-
-
 def office_user():
     """The office clerk who takes the orders and requests the pages."""
     from django.contrib.auth import get_user_model
@@ -596,6 +596,7 @@ def measure():
     from django.test import Client
     from django.test.utils import setup_test_environment, teardown_test_environment
 
+    refresh = refresh_reports()
     client = Client()
     client.force_login(office_user())
 
@@ -618,7 +619,35 @@ def measure():
             flush=True,
         )
         results.append(result)
-    return results
+    return {"pages": results, "refresh": refresh}
+
+
+def refresh_reports():
+    """Refresh the report summaries twice, timing each: the first fills them
+    from the new data set, the second is cron's refresh of an unchanged day."""
+    from django.db import connection
+
+    from reports import summaries
+    from reports.refreshing import refresh
+
+    runs = []
+    for _ in range(2):
+        started = time.perf_counter()
+        _, tables, flags = refresh("bench")
+        runs.append(
+            {
+                "seconds": time.perf_counter() - started,
+                "tables": tables,
+                "flags": flags,
+            }
+        )
+    with connection.cursor() as cursor:
+        rows = {}
+        for summary in summaries.SUMMARIES:
+            cursor.execute(f"SELECT count(*) FROM {summary.table}")
+            rows[summary.table] = cursor.fetchone()[0]
+    print(f"  refresh: {runs[0]['seconds']:.1f} s, again {runs[1]['seconds']:.1f} s")
+    return {"runs": runs, "rows": rows}
 
 
 def get(client, url):
@@ -801,6 +830,42 @@ def plan_pages(client, rng):
         (
             "Order intake form",
             [query("/orders/new/", customer=code) for code in anyone],
+        ),
+        *report_pages(query, busy),
+    ]
+
+
+def report_pages(query, busy):
+    """The report pages: this month, and months and days back in the archive."""
+    from luckygas.dates import to_roc, today
+    from reports.consumption import add_months, month_start
+    from reports.forms import to_roc_month
+
+    this_month = month_start(today())
+    months = [to_roc_month(add_months(this_month, -n)) for n in range(VARIETY)]
+    days = [to_roc(today() - dt.timedelta(days=7 * n)) for n in range(VARIETY)]
+    last_month = months[1]
+    return [
+        ("Monthly report (this month)", ["/reports/monthly/"]),
+        (
+            f"Monthly report, the last {VARIETY} months",
+            [query("/reports/monthly/", month=month) for month in months],
+        ),
+        (
+            f"Daily report, a day a week for {VARIETY} weeks",
+            [query("/reports/daily/", day=day) for day in days],
+        ),
+        ("Customer consumption", ["/reports/consumption/"]),
+        (
+            "Monthly-account statement (last month)",
+            [
+                query("/reports/statement/", customer=code, month=last_month)
+                for code in busy
+            ],
+        ),
+        (
+            "Monthly accounts of last month",
+            [query("/reports/statement/", month=last_month)],
         ),
     ]
 

@@ -10,12 +10,19 @@ from deliveries.models import (
     Order,
     OrderItem,
     Product,
+    ProductPrice,
 )
 from luckygas.admin import ChineseHeadersResource, SmallFileImportAdmin
 
 
+class ProductPriceInline(admin.TabularInline):
+    model = ProductPrice
+    extra = 1
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    inlines = [ProductPriceInline]
     list_display = [
         "name",
         "code",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from customers.models import Customer
@@ -23,6 +24,42 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ProductPriceQuerySet(models.QuerySet):
+    def in_force(self, day):
+        """{product id: price per cylinder} of the prices in force on the day."""
+        prices = {}
+        for price in self.filter(valid_from__lte=day).order_by("valid_from"):
+            prices[price.product_id] = price.unit_price
+        return prices
+
+
+class ProductPrice(models.Model):
+    """A product's price per cylinder from a day on, until the next one."""
+
+    product = models.ForeignKey(
+        Product, verbose_name="產品", on_delete=models.PROTECT, related_name="prices"
+    )
+    valid_from = models.DateField("生效日")
+    unit_price = models.DecimalField(
+        "每瓶單價", max_digits=8, decimal_places=0, validators=[MinValueValidator(0)]
+    )
+
+    objects = ProductPriceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product__sort_order", "-valid_from"]
+        verbose_name = "產品單價"
+        verbose_name_plural = "產品單價"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "valid_from"], name="uniq_price_product_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.unit_price} 元（{self.valid_from} 起）"
 
 
 class Order(models.Model):
@@ -226,6 +263,14 @@ class DeliveryItemRecord(models.Model):
     product = models.ForeignKey(Product, verbose_name="產品", on_delete=models.PROTECT)
     quantity = models.PositiveSmallIntegerField("送達數量", default=0)
     empties_collected = models.PositiveSmallIntegerField("回收空瓶", default=0)
+    # The price when delivered, kept so that a later price change leaves the
+    # statements of past months as they were; blank where no price was set.
+    unit_price = models.DecimalField(
+        "單價", max_digits=8, decimal_places=0, null=True, blank=True
+    )
+    amount = models.DecimalField(
+        "金額", max_digits=10, decimal_places=0, null=True, blank=True
+    )
 
     class Meta:
         abstract = True

@@ -15,5 +15,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("", include("deliveries.urls")),
     path("routing/", include("routing.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from deliveries.models import Delivery, DeliveryItem, Order
+from deliveries.models import Delivery, DeliveryItem, Order, ProductPrice
 from routing import due
 from routing.models import RouteStop
 
@@ -29,6 +29,7 @@ def record_stop(stop_id, data, user):
             return stop, False
         route, outcome = stop.route, data["outcome"]
         now = timezone.now()
+        items = priced_items(data["items"], route.route_date)
         delivery = Delivery.objects.create(
             customer=stop.customer,
             delivery_date=route.route_date,
@@ -37,24 +38,47 @@ def record_stop(stop_id, data, user):
             route=route,
             order=stop.order,
             outcome=outcome,
+            total_amount=total_amount(items),
             cash_collected=data["cash_collected"],
             gas_returned_kg=data["gas_returned_kg"],
             note=data["note"],
             source=Delivery.Source.APP,
         )
-        DeliveryItem.objects.bulk_create(
-            DeliveryItem(
-                delivery=delivery,
-                product=product,
-                quantity=quantity,
-                empties_collected=empties,
-            )
-            for product, (quantity, empties) in data["items"].items()
-        )
+        for item in items:
+            item.delivery = delivery
+        DeliveryItem.objects.bulk_create(items)
         settle_order(stop, outcome, data, user)
         stop.outcome, stop.completed_at, stop.delivery = outcome, now, delivery
         stop.save(update_fields=["outcome", "completed_at", "delivery"])
     return stop, True
+
+
+def priced_items(quantities, day):
+    """The delivery's items at the prices in force on the day; an item of a
+    product without a price keeps its price and amount blank."""
+    prices = ProductPrice.objects.in_force(day)
+    items = []
+    for product, (quantity, empties) in quantities.items():
+        price = prices.get(product.pk)
+        items.append(
+            DeliveryItem(
+                product=product,
+                quantity=quantity,
+                empties_collected=empties,
+                unit_price=price,
+                amount=None if price is None else price * quantity,
+            )
+        )
+    return items
+
+
+def total_amount(items):
+    """What the delivery costs: blank when nothing was delivered or when a
+    cylinder delivered has no price, rather than a total that leaves it out."""
+    charged = [item for item in items if item.quantity]
+    if not charged or any(item.amount is None for item in charged):
+        return None
+    return sum(item.amount for item in charged)
 
 
 def settle_order(stop, outcome, data, user):

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -6,6 +8,7 @@ from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
 from customers.models import Customer
 from deliveries.models import Delivery
 from luckygas.dates import today
+from reports.models import DayFigures, Refresh
 from routing.models import Route
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +21,7 @@ def test_it_writes_both_layouts_and_imports_them(tmp_path, client, capsys):
     assert (tmp_path / "delivery_history.xlsx").is_file()
     assert Customer.objects.filter(origin=Customer.Origin.CLIENT_LIST).count() == 15
     assert Customer.objects.filter(origin=Customer.Origin.HISTORY).exists()
-    assert Delivery.objects.count() == 400
+    assert Delivery.objects.filter(source=Delivery.Source.IMPORT).count() == 400
     output = capsys.readouterr().out
     assert "客戶資料匯入完成" in output and "配送紀錄匯入完成" in output
     assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
@@ -32,6 +35,21 @@ def test_its_history_ends_today_and_follows_each_customers_cycle(tmp_path):
     assert (today() - newest).days <= 3
     regular = Customer.objects.filter(origin=Customer.Origin.CLIENT_LIST).first()
     assert regular.delivery_records.count() >= 3
+
+
+def test_the_last_days_are_recorded_by_the_demo_drivers_and_reported(tmp_path):
+    call_command(
+        "seed_demo", customers=60, deliveries=2000, out=tmp_path, seed=3, app_days=5
+    )
+
+    imported = Delivery.objects.filter(source=Delivery.Source.IMPORT)
+    recorded = Delivery.objects.filter(source=Delivery.Source.APP)
+    first_recorded = today() - dt.timedelta(days=5)
+    assert imported.latest("delivery_date").delivery_date < first_recorded
+    assert recorded.earliest("delivery_date").delivery_date == first_recorded
+    assert recorded.filter(total_amount__gt=0, items__isnull=False).exists()
+    assert Refresh.objects.exists()
+    assert DayFigures.objects.filter(day=first_recorded, amount__gt=0).exists()
 
 
 def test_with_if_empty_it_leaves_existing_data_alone(tmp_path, capsys):

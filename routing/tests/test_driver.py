@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from deliveries.models import Delivery, Order
+from deliveries.models import Delivery, Order, Product, ProductPrice
 from luckygas.dates import today
 from routing import recording, runs
 from routing.due import POSTPONED, due_list
@@ -85,6 +85,37 @@ def test_recording_a_stop_saves_the_delivery_and_closes_the_order(driver_client,
     assert run.order.status == Order.Status.DELIVERED
     stop = run.stops.get(customer__code="1500001")
     assert stop.outcome == "delivered" and stop.delivery_id == delivery.pk
+
+
+def test_a_delivery_is_charged_at_the_prices_of_its_day(driver_client, run):
+    std20 = Product.objects.get(code="std20")
+    ProductPrice.objects.create(
+        product=std20, valid_from=today() - dt.timedelta(days=30), unit_price=800
+    )
+    ProductPrice.objects.create(product=std20, valid_from=today(), unit_price=850)
+    ProductPrice.objects.create(
+        product=std20, valid_from=today() + dt.timedelta(days=1), unit_price=900
+    )
+
+    driver_client.post(stop_url(run, "1500001"), DELIVERED)
+
+    delivery = Delivery.objects.get(route=run, customer__code="1500001")
+    item = delivery.items.get()
+    assert (item.unit_price, item.amount, delivery.total_amount) == (850, 1700, 1700)
+
+
+def test_a_cylinder_without_a_price_leaves_the_total_blank(driver_client, run):
+    ProductPrice.objects.create(
+        product=Product.objects.get(code="std20"), valid_from=today(), unit_price=850
+    )
+    data = DELIVERED | {"delivered_std50": "1", "empties_std50": "1"}
+
+    driver_client.post(stop_url(run, "1500001"), data)
+
+    delivery = Delivery.objects.get(route=run, customer__code="1500001")
+    amounts = {i.product.code: i.amount for i in delivery.items.all()}
+    assert amounts == {"std20": 1700, "std50": None}
+    assert delivery.total_amount is None
 
 
 def test_the_form_suggests_the_expected_cylinders(driver_client, run):

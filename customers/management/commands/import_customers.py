@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.importing import ClientListImporter
 from luckygas.importing import INTERRUPTED, ImportFileError, positive_int
+from reports.refreshing import refresh
 
 
 class Command(BaseCommand):
@@ -21,3 +24,7 @@ class Command(BaseCommand):
             raise CommandError(INTERRUPTED) from None
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(f"客戶資料匯入完成：{summary.line()}"))
+        if summary.created or summary.updated:
+            record, _, _ = refresh(f"import {Path(path).name}")
+            if verbosity >= 1:
+                self.stdout.write(f"報表已更新（{record.seconds:.1f} 秒）。")

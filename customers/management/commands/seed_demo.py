@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from customers.models import Area, Customer
+from deliveries.models import Delivery, Product, ProductPrice
 from luckygas import demo, roles
 from luckygas.dates import today
-from routing import runs
+from reports.refreshing import refresh
+from routing import recording, runs
 from routing.models import Driver, Route, Vehicle
 
 DEMO_USERNAME = "demo"
@@ -30,6 +32,8 @@ DEMO_VEHICLES = [
     ("BKA-1203", Vehicle.Kind.CAR),
     ("MKB-3301", Vehicle.Kind.MOTORCYCLE),
 ]
+# Demo prices: a cylinder costs this much a kg, plus 50 for the delivery.
+DEMO_PRICE_PER_KG = 40
 # Today's runs the demo plans when there are none: name, driver, vehicle, group.
 DEMO_RUNS = [
     ("南早", 0, 0, Area.Group.SOUTH),
@@ -49,6 +53,12 @@ class Command(BaseCommand):
         parser.add_argument("--deliveries", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2021)
         parser.add_argument(
+            "--app-days",
+            type=int,
+            default=14,
+            help="最近幾天由示範司機以本系統的車次送達（之前的來自歷史匯入）",
+        )
+        parser.add_argument(
             "--out", type=Path, default=None, help="活頁簿存放處（預設 var/demo/）"
         )
         parser.add_argument(
@@ -56,6 +66,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.ensure_fleet()
         if options["if_empty"] and Customer.objects.exists():
             self.stdout.write("資料庫已有客戶，略過示範資料。")
         else:
@@ -63,16 +74,21 @@ class Command(BaseCommand):
             verbosity = options["verbosity"]
             call_command("import_customers", client_path, verbosity=verbosity)
             call_command("import_deliveries", history_path, verbosity=verbosity)
+            self.ensure_prices()
+            self.play_recent_days(options["app_days"], random.Random(options["seed"]))
         self.ensure_login()
-        self.ensure_fleet()
         self.plan_today()
+        record, _, _ = refresh("seed_demo")
+        self.stdout.write(f"報表已更新（{record.seconds:.1f} 秒）。")
 
     def write_workbooks(self, options):
         out = options["out"] or settings.VAR_DIR / "demo"
         out.mkdir(parents=True, exist_ok=True)
         rng = random.Random(options["seed"])
+        # The old system's history ends where the days run in the app begin.
+        history_end = today() - dt.timedelta(days=options["app_days"] + 1)
         clients, history = demo.build(
-            rng, options["customers"], options["deliveries"], today()
+            rng, options["customers"], options["deliveries"], history_end
         )
         client_path, history_path = (
             out / "client_list.xlsx",
@@ -118,6 +134,68 @@ class Command(BaseCommand):
         self.stdout.write(
             f"司機帳號：driver1～driver{len(DEMO_DRIVERS)}　密碼：{DEMO_PASSWORD}"
         )
+
+    def ensure_prices(self):
+        """Demo prices per cylinder, from the start of the demo history."""
+        for product in Product.objects.all():
+            ProductPrice.objects.get_or_create(
+                product=product,
+                valid_from=dt.date(2020, 1, 1),
+                defaults={"unit_price": product.kg * DEMO_PRICE_PER_KG + 50},
+            )
+
+    def play_recent_days(self, days, rng):
+        """The last days as the app records them: each day's runs filled from
+        the due list, and every stop recorded by its driver."""
+        drivers = list(Driver.objects.select_related("user").order_by("code"))
+        vehicles = list(Vehicle.objects.order_by("plate"))
+        recorded = 0
+        for offset in range(days, 0, -1):
+            day = today() - dt.timedelta(days=offset)
+            for route_code, driver, vehicle, group in DEMO_RUNS:
+                route = Route.objects.create(
+                    route_date=day,
+                    route_code=route_code,
+                    driver=drivers[driver],
+                    vehicle=vehicles[vehicle],
+                    start_time=dt.time(8),
+                    odometer_out=rng.randrange(20000, 90000),
+                )
+                runs.fill_route(route, group, limit=rng.randrange(15, runs.FULL_RUN))
+                stops = list(route.stops.select_related("customer", "order"))
+                expected = runs.expected_items(stops)
+                for stop in stops:
+                    data = self.stop_record(stop, expected[stop.pk], day, rng)
+                    recording.record_stop(stop.pk, data, drivers[driver].user)
+                    recorded += 1
+                recording.finish_route(
+                    route, route.odometer_out + rng.randrange(30, 90)
+                )
+        self.stdout.write(f"已由示範司機記錄最近 {days} 天的 {recorded} 站。")
+
+    def stop_record(self, stop, expected, day, rng):
+        """What a demo driver records: mostly delivered, sometimes nobody home."""
+        if rng.random() < 0.05:
+            outcome, items = Delivery.Outcome.ABSENT, {}
+        else:
+            outcome = Delivery.Outcome.DELIVERED
+            expected = expected or [(Product.objects.get(code="std20"), 1)]
+            items = {product: (quantity, quantity) for product, quantity in expected}
+        cash = None
+        if items and stop.customer.settlement != Customer.Settlement.MONTHLY:
+            prices = ProductPrice.objects.in_force(day)
+            cash = sum(prices[p.pk] * quantity for p, (quantity, _) in items.items())
+        returned = None
+        if items and rng.random() < 0.2:
+            returned = rng.choice([0.5, 1.0, 1.5, 2.0, 3.5])
+        return {
+            "outcome": outcome,
+            "items": items,
+            "cash_collected": cash,
+            "gas_returned_kg": returned,
+            "note": "",
+            "postpone_to": None,
+        }
 
     def plan_today(self):
         """Today's runs from the due list, so the driver pages have work to show."""

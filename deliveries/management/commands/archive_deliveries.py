@@ -1,0 +1,46 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from deliveries import archiving
+from luckygas.dates import to_roc
+from luckygas.importing import progress
+from reports.refreshing import refresh
+
+
+class Command(BaseCommand):
+    help = (
+        "把較舊的配送紀錄（預設 180 天前）連同品項移到歷史表，分批進行；"
+        "中斷後再執行會接著做。完成後更新報表。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=archiving.ARCHIVE_AFTER_DAYS,
+            help="保留最近幾天的配送在現行表（預設 %(default)s）",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=archiving.BATCH_SIZE,
+            help="每批（每個交易）搬移幾筆（預設 %(default)s）",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="只說要搬幾筆，不搬")
+
+    def handle(self, *args, **options):
+        if options["days"] < 1 or options["batch_size"] < 1:
+            raise CommandError("--days 與 --batch-size 都要是正整數")
+        cutoff = archiving.cutoff_for(options["days"])
+        total = archiving.archivable(cutoff).count()
+        if options["dry_run"]:
+            self.stdout.write(
+                f"會把 {to_roc(cutoff)} 以前的 {total} 筆配送移到歷史表。"
+            )
+            return
+        with progress(total, "搬移配送", options["verbosity"]) as bar:
+            moved = archiving.archive(cutoff, options["batch_size"], bar.update)
+        record, _, _ = refresh("archive_deliveries")
+        self.stdout.write(
+            f"已把 {to_roc(cutoff)} 以前的 {moved} 筆配送移到歷史表；"
+            f"報表已更新（{record.seconds:.1f} 秒）。"
+        )
