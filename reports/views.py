@@ -72,6 +72,10 @@ def daily(request):
             ["合計", total["cylinders"], total["kg"], total["empties"], total["amount"]]
         )
         return xlsx_response(name, "產品", headers, rows)
+    if export == "matrix":
+        headers = ["車次", "司機", *(product.name for product, _ in report.products)]
+        rows = [[run.label, run.driver, *counts] for run, counts in report.matrix]
+        return xlsx_response(name, "各車次瓶數", headers, rows)
     context = {
         "form": form,
         "report": report,
@@ -235,6 +239,8 @@ def statement(request):
         form.add_error("customer", f"找不到客戶 {code}")
     if customer is None:
         context["accounts"] = monthly_accounts(month)
+        if request.GET.get("export") == "accounts":
+            return accounts_workbook(month, context["accounts"])
         return render_report(request, "reports/statement.html", context)
     result = figures.statement(customer, month)
     if request.GET.get("export") == "xlsx":
@@ -269,6 +275,16 @@ def monthly_accounts(month):
         )
         for customer in customers
     ]
+
+
+def accounts_workbook(month, accounts):
+    headers = ["客戶", "名稱", "配送次數", "金額", "無金額次數"]
+    rows = [
+        [customer.code, customer.display_name, sums.deliveries, sums.amount, unpriced]
+        for customer, sums, unpriced in accounts
+    ]
+    name = f"monthly-accounts-{to_roc_month(month).replace('/', '-')}.xlsx"
+    return xlsx_response(name, "月結客戶", headers, rows)
 
 
 def statement_workbook(customer, month, result):

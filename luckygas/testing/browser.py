@@ -56,6 +56,16 @@ def phone_page(browser):
     context.close()
 
 
+@pytest.fixture
+def desk_page(browser):
+    """A page in a fresh context the size of an office screen; downloads kept."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-TW", accept_downloads=True
+    )
+    yield context.new_page()
+    context.close()
+
+
 def login(page, live_server, username, password):
     """Sign in through the real login page and wait to be sent on."""
     login_url = f"{live_server.url}/login/"

@@ -132,6 +132,11 @@ def test_the_daily_report_sums_each_run_and_product(office_client, refreshed):
     )
     cylinders = sum(i.quantity for d in deliveries for i in d.items.all())
     assert products[-1][:2] == ["合計", cylinders]
+    matrix = workbook_rows(
+        office_client.get(url, {"day": day.isoformat(), "export": "matrix"})
+    )
+    assert matrix[0][:2] == ["車次", "司機"]
+    assert sum(sum(row[2:]) for row in matrix[1:]) == cylinders
 
 
 def test_the_consumption_report_lists_customers_by_month(office_client, refreshed):
@@ -193,6 +198,12 @@ def test_the_statement_without_a_customer_lists_the_monthly_accounts(
     html = html.content.decode()
     assert "?customer=1100001&amp;month=114/05" in html
     assert "1100002" not in html  # a cash customer
+    rows = workbook_rows(
+        office_client.get(
+            reverse("reports:statement"), {"month": "114/05", "export": "accounts"}
+        )
+    )
+    assert rows[0][0] == "客戶" and "1100001" in [row[0] for row in rows]
 
     html = office_client.get(reverse("reports:statement"), {"customer": "9999999"})
     assert "找不到客戶 9999999" in html.content.decode()
