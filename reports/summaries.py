@@ -119,16 +119,35 @@ class Summary:
                 cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {self.table}")
                 cursor.execute(f"ANALYZE {self.table}")
                 return
-            # The sums are computed into a temporary table first, which takes
-            # no lock on the database; only the swap holds the write lock.
-            cursor.execute("DROP TABLE IF EXISTS temp.fresh_summary")
+            # As PostgreSQL's concurrent refresh does: the sums and how they
+            # differ from the table are worked out in temporary tables, which
+            # take no lock on the database; the write lock is held only to
+            # apply the differences, which an hourly refresh finds small.
+            temporary = ("fresh_summary", "gone_summary", "new_summary")
+            for name in temporary:
+                cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
             cursor.execute(f"CREATE TEMP TABLE fresh_summary AS {self.select()}")
+            cursor.execute(
+                f"CREATE TEMP TABLE gone_summary AS SELECT * FROM {self.table} "
+                f"EXCEPT SELECT * FROM temp.fresh_summary"
+            )
+            cursor.execute(
+                f"CREATE TEMP TABLE new_summary AS SELECT * FROM temp.fresh_summary "
+                f"EXCEPT SELECT * FROM {self.table}"
+            )
+            key = ", ".join(name for name, _ in self.key)
             with transaction.atomic():
-                cursor.execute(f"DELETE FROM {self.table}")
                 cursor.execute(
-                    f"INSERT INTO {self.table} SELECT * FROM temp.fresh_summary"
+                    f"DELETE FROM {self.table} WHERE ({key}) IN "
+                    f"(SELECT {key} FROM temp.gone_summary)"
                 )
-            cursor.execute("DROP TABLE temp.fresh_summary")
+                # A refresh that ran meanwhile may have written a row first.
+                cursor.execute(
+                    f"INSERT OR REPLACE INTO {self.table} "
+                    f"SELECT * FROM temp.new_summary"
+                )
+            for name in temporary:
+                cursor.execute(f"DROP TABLE temp.{name}")
 
 
 def _day_figures():

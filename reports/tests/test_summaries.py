@@ -138,10 +138,14 @@ def test_a_refresh_brings_in_what_changed(year_of_deliveries):
         area_id=customer.area_id,
         settlement=customer.settlement,
     )
+    # A day whose deliveries are all gone leaves no row behind.
+    gone = Delivery.objects.filter(route__isnull=False).earliest("delivery_date")
+    Delivery.objects.filter(delivery_date=gone.delivery_date).delete()
     refresh("test")
     again = MonthFigures.objects.get(pk=month.pk)
     assert again.deliveries == month.deliveries + 1
     assert again.amount == month.amount + 999
+    assert not DayFigures.objects.filter(day=gone.delivery_date).exists()
     assert_same(computed(), stored())
 
 
