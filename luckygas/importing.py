@@ -235,12 +235,12 @@ class ImportSummary:
         return line
 
 
-def progress(total, description, verbosity):
+def progress(total, description, verbosity, unit="列"):
     """A progress bar on the terminal; silent when not a terminal or verbosity 0."""
     return tqdm(
         total=total,
         desc=description,
-        unit="列",
+        unit=unit,
         disable=None if verbosity >= 1 else True,
         leave=False,
     )

@@ -12,11 +12,18 @@ from reports.models import Refresh
 KEPT = 100
 
 
-def refresh(trigger):
-    """Refresh the summaries, then the consumption flags built on them."""
+# The steps of a refresh: each summary, then the consumption flags.
+STEPS = len(summaries.SUMMARIES) + 1
+
+
+def refresh(trigger, on_step=None):
+    """Refresh the summaries, then the consumption flags built on them;
+    on_step(1) is called as each of the STEPS ends."""
     started = time.perf_counter()
-    seconds = summaries.refresh_all()
+    seconds = summaries.refresh_all(on_step)
     flags = consumption.recompute_flags(today())
+    if on_step is not None:
+        on_step(1)
     record = Refresh.objects.create(
         finished_at=timezone.now(),
         seconds=time.perf_counter() - started,

@@ -252,11 +252,13 @@ CUSTOMER_MONTHS = Summary(
 SUMMARIES = [DAY_FIGURES, MONTH_FIGURES, DAY_PRODUCTS, CUSTOMER_MONTHS]
 
 
-def refresh_all():
+def refresh_all(on_step=None):
     """Refresh every summary; return the seconds each took, by table."""
     seconds = {}
     for summary in SUMMARIES:
         started = time.perf_counter()
         summary.refresh()
         seconds[summary.table] = time.perf_counter() - started
+        if on_step is not None:
+            on_step(1)
     return seconds

@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 f"會把 {to_roc(cutoff)} 以前的 {total} 筆配送移到歷史表。"
             )
             return
-        with progress(total, "搬移配送", options["verbosity"]) as bar:
+        with progress(total, "搬移配送", options["verbosity"], unit="筆") as bar:
             moved = archiving.archive(cutoff, options["batch_size"], bar.update)
         record, _, _ = refresh("archive_deliveries")
         self.stdout.write(

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from luckygas.importing import progress
 from reports import refreshing
 
 
@@ -10,7 +11,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        record, seconds, flags = refreshing.refresh("refresh_reports")
+        bar = progress(refreshing.STEPS, "更新報表", options["verbosity"], unit="步")
+        with bar:
+            record, seconds, flags = refreshing.refresh("refresh_reports", bar.update)
         if options["verbosity"] > 1:
             for table, took in seconds.items():
                 self.stdout.write(f"  {table}：{took:.1f} 秒")
