@@ -3,7 +3,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 
-from customers.models import Customer
+from customers.models import Area, Customer
 from luckygas.dates import to_roc, today
 from luckygas.exporting import xlsx_response
 from luckygas.forms import query_without
@@ -21,6 +21,9 @@ from reports.models import ConsumptionFlag, CustomerMonths
 from reports.refreshing import last_refresh
 
 CUSTOMERS_PER_PAGE = 50
+FLAGS_SHOWN = 50
+# The customer columns the report pages show: a customer row is wide.
+LISTED = ("code", "short_name", "invoice_title", "area", "origin", "settlement")
 TOTAL_HEADERS = ["配送次數", "瓶數", "公斤", "金額", "收現", "退氣公斤", "無金額次數"]
 
 
@@ -154,8 +157,15 @@ def consumption_report(request):
     in_window = CustomerMonths.objects.filter(
         customer_id=OuterRef("pk"), month__gte=months[0]
     )
-    customers = Customer.objects.filter(Exists(in_window)).select_related("area")
-    flags = ConsumptionFlag.objects.select_related("customer__area")
+    customers = Customer.objects.filter(Exists(in_window)).only(*LISTED)
+    flags = ConsumptionFlag.objects.select_related("customer").only(
+        *("customer__" + name for name in LISTED),
+        "month",
+        "kind",
+        "measure",
+        "value",
+        "norm",
+    )
     if not data.get("everyone"):
         customers = customers.exclude(origin=Customer.Origin.HISTORY)
         flags = flags.exclude(customer__origin=Customer.Origin.HISTORY)
@@ -192,7 +202,8 @@ def consumption_report(request):
         "form": form,
         "months": months,
         "rows": rows,
-        "flags": flags[:200],
+        "flags": flags[:FLAGS_SHOWN],
+        "flag_count": flags.count(),
         "next_after": page[-1].code if more else None,
         "page_query": query_without(request, "after", "export"),
     }
@@ -201,6 +212,7 @@ def consumption_report(request):
 
 def consumption_workbook(customers, months):
     customers = list(customers.order_by("code"))
+    areas = dict(Area.objects.values_list("pk", "code"))
     series = consumption.series(months, [customer.pk for customer in customers])
     headers = [
         "客戶",
@@ -218,7 +230,7 @@ def consumption_workbook(customers, months):
             [
                 customer.code,
                 customer.display_name,
-                customer.area.code if customer.area else "",
+                areas.get(customer.area_id, ""),
                 line.measure,
                 *line.values(),
                 None if ratio is None else round(ratio, 3),
@@ -238,9 +250,20 @@ def statement(request):
     if code and customer is None:
         form.add_error("customer", f"找不到客戶 {code}")
     if customer is None:
-        context["accounts"] = monthly_accounts(month)
         if request.GET.get("export") == "accounts":
-            return accounts_workbook(month, context["accounts"])
+            return accounts_workbook(month, monthly_accounts(month))
+        accounts = monthly_accounts(
+            month, after=request.GET.get("after", ""), limit=CUSTOMERS_PER_PAGE + 1
+        )
+        context |= {
+            "accounts": accounts[:CUSTOMERS_PER_PAGE],
+            "next_after": (
+                accounts[CUSTOMERS_PER_PAGE - 1][0].code
+                if len(accounts) > CUSTOMERS_PER_PAGE
+                else None
+            ),
+            "page_query": query_without(request, "after", "export"),
+        }
         return render_report(request, "reports/statement.html", context)
     result = figures.statement(customer, month)
     if request.GET.get("export") == "xlsx":
@@ -255,8 +278,10 @@ def statement(request):
     return render_report(request, "reports/statement.html", context)
 
 
-def monthly_accounts(month):
-    """The monthly-account customers who had gas in the month, with its sums."""
+def monthly_accounts(month, after="", limit=None):
+    """The monthly-account customers who had gas in the month, by code, each
+    with the month's sums and how many of its deliveries have no amount: all
+    of them, or `limit` of them after a code."""
     sums = {
         row.customer_id: row
         for row in CustomerMonths.objects.filter(
@@ -266,7 +291,10 @@ def monthly_accounts(month):
             ).values("pk"),
         )
     }
-    customers = Customer.objects.filter(pk__in=list(sums)).order_by("code")
+    customers = Customer.objects.filter(pk__in=list(sums), code__gt=after)
+    customers = customers.only(*LISTED).order_by("code")
+    if limit is not None:
+        customers = customers[:limit]
     return [
         (
             customer,

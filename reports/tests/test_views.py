@@ -212,3 +212,21 @@ def test_the_statement_without_a_customer_lists_the_monthly_accounts(
 def test_a_page_says_when_the_reports_were_never_refreshed(office_client, db):
     html = office_client.get(reverse("reports:monthly")).content.decode()
     assert "報表還沒有更新過" in html
+
+
+@pytest.mark.parametrize(
+    "page, following", [("consumption", "1100002"), ("statement", "1100005")]
+)
+def test_long_customer_lists_come_a_page_at_a_time(
+    office_client, refreshed, monkeypatch, page, following
+):
+    monkeypatch.setattr("reports.views.CUSTOMERS_PER_PAGE", 1)
+    url = reverse(f"reports:{page}")
+    params = {"month": "114/05"} if page == "statement" else {}
+
+    first = office_client.get(url, params).content.decode()
+    second = office_client.get(url, params | {"after": "1100001"}).content.decode()
+
+    assert "1100001" in first and following not in first
+    assert "after=1100001" in first
+    assert following in second and ">1100001<" not in second
