@@ -398,7 +398,7 @@ def main():
     print(table(results))
     print_slow(results)
     if not args.no_write:
-        write_section(section(results, args.databases, version))
+        write_section(section(results, args.databases, version), START_MARK, END_MARK)
         print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")
 
 

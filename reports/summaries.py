@@ -15,6 +15,8 @@ import time
 
 from django.db import connection, transaction
 
+REFRESH_WORK_MEM = "256MB"
+
 # Each delivery once, from both tables, with the cylinders and kg of its items.
 # The kg of a delivery without items (an imported one) stay unknown: NULL.
 _DELIVERED = """
@@ -116,7 +118,13 @@ class Summary:
     def refresh(self):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {self.table}")
+                with transaction.atomic():
+                    # Memory to group and compare millions of rows in, rather
+                    # than sorting them on disk; for this transaction only.
+                    cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
+                    cursor.execute(
+                        f"REFRESH MATERIALIZED VIEW CONCURRENTLY {self.table}"
+                    )
                 cursor.execute(f"ANALYZE {self.table}")
                 return
             # As PostgreSQL's concurrent refresh does: the sums and how they
