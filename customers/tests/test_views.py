@@ -113,6 +113,7 @@ def test_the_customer_page_shows_its_details_and_roc_dated_deliveries(
     assert "110/01/02" in response.text
     assert "星期六、星期日；國定假日" in response.text
     assert "8~11、14~15" in response.text
+    assert f"/reports/statement/?customer={customer.code}" in response.text
 
 
 def test_the_customer_page_pages_its_history_into_the_archive(office_client, customers):
