@@ -13,13 +13,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _cells(sheet, values):
     """Cells of a row; text that looks like a formula stays text."""
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"
-        cells.append(cell)
-    return cells
+    return [
+        _text_cell(sheet, value) if _formula_like(value) else value for value in values
+    ]
+
+
+def _formula_like(value):
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _text_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
+
+
+def sheet_title(name):
+    """A name Excel takes for a sheet: none of []:*?/\\, at most 31 characters."""
+    for char in "[]:*?/\\":
+        name = name.replace(char, "-")
+    return name[:31] or "Sheet"
 
 
 A4 = "9"
@@ -34,7 +47,7 @@ def write_workbook(
     turned sideways, as wide as the page.
     """
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name)
+    sheet = book.create_sheet(sheet_title(sheet_name))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     if landscape:
@@ -46,14 +59,15 @@ def write_workbook(
     for row in rows:
         sheet.append(_cells(sheet, row))
     for name, sheet_headers in extra_sheets:
-        book.create_sheet(name).append(sheet_headers)
+        book.create_sheet(sheet_title(name)).append(sheet_headers)
     book.save(target)
 
 
 def _attachment(response, filename):
     fallback = "export" + filename[filename.rfind(".") :]
+    encoded = quote(filename, safe="")
     response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
     )
     return response
 

@@ -30,7 +30,9 @@ def bar_chart(values, labels, title, unit, label_every=1):
     """An SVG bar chart of the values, one labelled bar each; each bar carries
     its exact figure as a tooltip, and the chart its title for screen readers."""
     values = [float(value or 0) for value in values]
-    top = nice_ceiling(max(values, default=0))
+    # A round step between grid lines, of one unit at least: small counts
+    # get whole ticks.
+    top = nice_ceiling(max([*values, TICKS]) / TICKS) * TICKS
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(values), 1)
     bar = max(slot * 0.7, 1)
@@ -78,6 +80,15 @@ def bar_chart(values, labels, title, unit, label_every=1):
                     label,
                 )
             )
+    if not any(values):
+        bars.append(
+            format_html(
+                '<text x="{}" y="{}" class="empty" text-anchor="middle">{}</text>',
+                LEFT + plot_width / 2,
+                TOP + plot_height / 2,
+                "沒有資料",
+            )
+        )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">'
         "<title>{}</title>{}{}</svg>",

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -83,7 +83,8 @@ class DailyReport:
     total: Totals
     products: list
     product_total: dict
-    matrix: list = field(default_factory=list)
+    matrix: list
+    matrix_total: list
 
 
 def run_labels(pairs):
@@ -143,7 +144,12 @@ def daily(day):
         for name in ("cylinders", "kg", "empties", "amount")
     }
     matrix = [(run, [by_run_product[(*run.key, pk)] for pk in used]) for run in runs]
-    return DailyReport(day, runs, total_of(runs), product_list, product_total, matrix)
+    matrix_total = [
+        sum(counts[index] for _, counts in matrix) for index in range(len(used))
+    ]
+    return DailyReport(
+        day, runs, total_of(runs), product_list, product_total, matrix, matrix_total
+    )
 
 
 # Monthly report -----------------------------------------------------------

@@ -7,7 +7,8 @@ from customers.models import Area
 from luckygas.dates import ROC_OFFSET
 from luckygas.forms import LAST_YEAR, BootstrapMixin, RocDateField
 
-_MONTH = re.compile(r"^(\d{2,4})\s*[/.\-年]\s*(\d{1,2})\s*月?$")
+# 115/12, 115-12, 115年12月, 2026/12; or digits only: 11512 (ROC), 202612.
+_MONTH = re.compile(r"^(\d{2,4})\s*[/.\-年]\s*(\d{1,2})\s*月?$|^(\d{2,4})(\d{2})$")
 
 
 def to_roc_month(month):
@@ -36,7 +37,7 @@ class RocMonthField(forms.Field):
             raise forms.ValidationError(
                 f"「{value}」不是月份（請用 115/12 或 2026-12）", code="invalid"
             )
-        year, month = (int(part) for part in match.groups())
+        year, month = (int(part) for part in match.groups() if part is not None)
         if year < 1000:
             year += ROC_OFFSET
         if not 1 <= month <= 12 or not ROC_OFFSET < year <= LAST_YEAR:

@@ -39,6 +39,14 @@ def total_cells(totals):
     ]
 
 
+def valid_fields(form):
+    """The values of the form's valid fields; the others show their errors."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
 def render_report(request, template, context):
     context |= {
         "refresh": last_refresh(),
@@ -55,10 +63,10 @@ def index(request):
 @office_required
 def daily(request):
     form = DayForm(request.GET or None)
-    day = (form.cleaned_data.get("day") if form.is_valid() else None) or today()
+    day = valid_fields(form).get("day") or today()
     report = figures.daily(day)
     export = request.GET.get("export")
-    name = f"daily-{to_roc(day).replace('/', '')}.xlsx"
+    name = f"daily-{to_roc(day).replace('/', '')}-{export}.xlsx"
     if export == "runs":
         rows = [[run.label, run.driver, *total_cells(run)] for run in report.runs] + [
             ["合計", "", *total_cells(report.total)]
@@ -78,6 +86,7 @@ def daily(request):
     if export == "matrix":
         headers = ["車次", "司機", *(product.name for product, _ in report.products)]
         rows = [[run.label, run.driver, *counts] for run, counts in report.matrix]
+        rows.append(["合計", "", *report.matrix_total])
         return xlsx_response(name, "各車次瓶數", headers, rows)
     context = {
         "form": form,
@@ -90,8 +99,7 @@ def daily(request):
 
 def month_of(request):
     form = MonthForm(request.GET or None)
-    month = form.cleaned_data.get("month") if form.is_valid() else None
-    return form, month or month_start(today())
+    return form, valid_fields(form).get("month") or month_start(today())
 
 
 @office_required
@@ -99,7 +107,7 @@ def monthly(request):
     form, month = month_of(request)
     report = figures.monthly(month)
     export = request.GET.get("export")
-    name = f"monthly-{to_roc_month(month).replace('/', '-')}.xlsx"
+    name = f"monthly-{to_roc_month(month).replace('/', '-')}-{export}.xlsx"
     headers = ["", *TOTAL_HEADERS]
     tables = {
         "days": ("每日", "日期", [(to_roc(t.key), t) for t in report.days]),
@@ -152,7 +160,7 @@ def monthly(request):
 @office_required
 def consumption_report(request):
     form = ConsumptionForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = valid_fields(form)
     months = consumption.window(today())
     in_window = CustomerMonths.objects.filter(
         customer_id=OuterRef("pk"), month__gte=months[0]
@@ -242,7 +250,7 @@ def consumption_workbook(customers, months):
 @office_required
 def statement(request):
     form = StatementForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = valid_fields(form)
     month = data.get("month") or add_months(month_start(today()), -1)
     context = {"form": form, "month": month, "roc_month": to_roc_month(month)}
     code = (data.get("customer") or "").strip()
@@ -350,7 +358,21 @@ def statement_workbook(customer, month, result):
         ["合計", "", result["cylinders"], None, result["amount"], result["cash"], ""]
     )
     rows.append(["應收", "", None, None, result["due"], None, ""])
-    # A sheet's name may not hold a slash.
-    title = f"{customer.code} {to_roc_month(month).replace('/', '-')}"
-    name = f"statement-{title.replace(' ', '-')}.xlsx"
-    return xlsx_response(name, title, headers, rows, widths=(11, 12, 7, 8, 10, 10, 24))
+    rows.append([])
+    rows.append(
+        ["客戶", f"{customer.code} {customer.invoice_title or customer.display_name}"]
+    )
+    rows.append(["地址", customer.address])
+    rows.append(["月份", to_roc_month(month)])
+    rows.append(["結帳方式", customer.get_settlement_display() or "（未填）"])
+    if result["unpriced"]:
+        rows.append(["說明", f"{result['unpriced']} 次配送沒有金額，未計入合計"])
+    roc_month = to_roc_month(month).replace("/", "-")
+    name = f"statement-{customer.code}-{roc_month}.xlsx"
+    return xlsx_response(
+        name,
+        f"{customer.code} {roc_month}",
+        headers,
+        rows,
+        widths=(11, 12, 7, 8, 10, 10, 24),
+    )

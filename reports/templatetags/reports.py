@@ -15,7 +15,7 @@ def flag_value(flag, name):
     value = getattr(flag, name)
     if flag.kind == flag.Kind.RETURNED:
         return f"{value:.0%}"
-    return f"{value:,.0f}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
 @register.filter

@@ -136,7 +136,8 @@ def test_the_daily_report_sums_each_run_and_product(office_client, refreshed):
         office_client.get(url, {"day": day.isoformat(), "export": "matrix"})
     )
     assert matrix[0][:2] == ["車次", "司機"]
-    assert sum(sum(row[2:]) for row in matrix[1:]) == cylinders
+    assert sum(sum(row[2:]) for row in matrix[1:-1]) == cylinders
+    assert matrix[-1][0] == "合計" and sum(matrix[-1][2:]) == cylinders
 
 
 def test_the_consumption_report_lists_customers_by_month(office_client, refreshed):
@@ -188,7 +189,10 @@ def test_the_statement_lists_the_months_deliveries_and_totals(office_client, db)
         ["114/04/20", "50公斤", 1, 2050, 2050],
         ["114/04/20", "20公斤", 1, 850, 850],
     ]
-    assert rows[-2][4] == 4600 and rows[-1][:1] == ["應收"]
+    by_label = {row[0]: row for row in rows if row and row[0]}
+    assert by_label["合計"][4] == 4600 and by_label["應收"][4] == 4600
+    assert by_label["客戶"][1].startswith("1200001 ")
+    assert by_label["月份"][1] == "114/04" and by_label["結帳方式"][1] == "月結"
 
 
 def test_the_statement_without_a_customer_lists_the_monthly_accounts(
@@ -230,3 +234,36 @@ def test_long_customer_lists_come_a_page_at_a_time(
     assert "1100001" in first and following not in first
     assert "after=1100001" in first
     assert following in second and ">1100001<" not in second
+
+
+def test_a_statement_downloads_whatever_the_customer_code_holds(office_client, db):
+    # Codes typed in the admin are free text; a sheet name may not hold "/".
+    customer = make_customer("12/34", "A", "monthly")
+    deliver(customer, dt.date(2025, 4, 3), items=[("std20", 1, 850)])
+
+    response = office_client.get(
+        reverse("reports:statement"),
+        {"customer": "12/34", "month": "114/04", "export": "xlsx"},
+    )
+
+    assert response.status_code == 200
+    assert "statement-12%2F34-114-04.xlsx" in response["Content-Disposition"]
+    assert workbook_rows(response)[1][:3] == ["114/04/03", "20公斤", 1]
+
+
+def test_a_bad_value_is_named_and_the_good_ones_still_apply(office_client, refreshed):
+    html = office_client.get(
+        reverse("reports:consumption"), {"area": "ZZ", "everyone": "on"}
+    ).content.decode()
+    assert "區域：" in html and "顯示全部區域" in html
+
+    html = office_client.get(
+        reverse("reports:statement"), {"customer": "1100001", "month": "abc"}
+    ).content.decode()
+    assert "不是月份" in html and "幸福氣 月結對帳單" in html
+
+
+@pytest.mark.parametrize("typed", ["114/05", "114-05", "114年5月", "11405", "202505"])
+def test_a_month_is_read_as_the_office_types_it(office_client, db, typed):
+    html = office_client.get(reverse("reports:monthly"), {"month": typed})
+    assert "114/05 月報表" in html.content.decode()

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError
 
 from deliveries import archiving
@@ -32,15 +34,15 @@ class Command(BaseCommand):
             raise CommandError("--days 與 --batch-size 都要是正整數")
         cutoff = archiving.cutoff_for(options["days"])
         total = archiving.archivable(cutoff).count()
+        # The last day moved, which reads plainer than the first day kept.
+        until = f"{to_roc(cutoff - dt.timedelta(days=1))}（含）以前"
         if options["dry_run"]:
-            self.stdout.write(
-                f"會把 {to_roc(cutoff)} 以前的 {total} 筆配送移到歷史表。"
-            )
+            self.stdout.write(f"會把 {until}的 {total} 筆配送移到歷史表。")
             return
         with progress(total, "搬移配送", options["verbosity"], unit="筆") as bar:
             moved = archiving.archive(cutoff, options["batch_size"], bar.update)
         record, _, _ = refresh("archive_deliveries")
         self.stdout.write(
-            f"已把 {to_roc(cutoff)} 以前的 {moved} 筆配送移到歷史表；"
+            f"已把 {until}的 {moved} 筆配送移到歷史表；"
             f"報表已更新（{record.seconds:.1f} 秒）。"
         )
