@@ -3,6 +3,8 @@
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 from reports.models import ConsumptionFlag, CustomerMonths
 
@@ -36,6 +38,15 @@ def window(today):
     return [add_months(current, offset) for offset in range(1 - MONTHS, 1)]
 
 
+class MonthRow(NamedTuple):
+    """The sums of a customer's month that the report reads."""
+
+    deliveries: int
+    weighed: int
+    kg: int
+    returned_kg: float
+
+
 @dataclass
 class CustomerSeries:
     """One customer's months in the window: kg where every delivery has its
@@ -45,7 +56,7 @@ class CustomerSeries:
     months: list
     rows: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def by_kg(self):
         return bool(self.rows) and all(
             row.weighed == row.deliveries for row in self.rows.values()
@@ -94,10 +105,11 @@ def series(months, customer_ids=None):
     if customer_ids is not None:
         rows = rows.filter(customer_id__in=customer_ids)
         result = {pk: CustomerSeries(pk, months) for pk in customer_ids}
-    for row in rows:
-        if row.customer_id not in result:
-            result[row.customer_id] = CustomerSeries(row.customer_id, months)
-        result[row.customer_id].rows[row.month] = row
+    columns = ("customer_id", "month", *MonthRow._fields)
+    for customer_id, month, *sums in rows.values_list(*columns):
+        if customer_id not in result:
+            result[customer_id] = CustomerSeries(customer_id, months)
+        result[customer_id].rows[month] = MonthRow(*sums)
     return result
 
 

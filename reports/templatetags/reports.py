@@ -1,6 +1,8 @@
 """Filters of the report pages."""
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from reports.forms import to_roc_month
 
@@ -24,3 +26,44 @@ def number(value, places=0):
     if value in (None, ""):
         return ""
     return f"{value:,.{int(places)}f}"
+
+
+DASH = '<span title="{}">—</span>'
+STARRED = '{}<span class="text-secondary small" title="{} 次配送沒有金額"> *</span>'
+
+
+@register.filter
+def totals_cells(totals):
+    """The cells of a row of sums: deliveries, cylinders, kg, amount, cash and
+    gas returned. A figure no delivery of the row recorded shows as a dash,
+    not a zero; an amount that leaves some deliveries out is starred."""
+    known = not totals.deliveries
+    weighed = known or totals.weighed
+    priced = known or totals.priced
+    cells = [number(totals.deliveries)]
+    for figure in (totals.cylinders, totals.kg):
+        cells.append(number(figure) if weighed else format_html(DASH, "沒有瓶數紀錄"))
+    if not priced:
+        cells.append(format_html(DASH, "沒有金額紀錄"))
+    elif totals.unpriced:
+        cells.append(format_html(STARRED, number(totals.amount), totals.unpriced))
+    else:
+        cells.append(number(totals.amount))
+    if priced or totals.cash:
+        cells.append(number(totals.cash))
+    else:
+        cells.append(format_html(DASH, "沒有收現紀錄"))
+    cells.append(number(totals.returned_kg, 1))
+    return format_html_join("", '<td class="text-end">{}</td>', ((c,) for c in cells))
+
+
+@register.filter
+def month_cells(line):
+    """A customer's month figures as cells, blank where they had none."""
+    # Numbers only, so nothing to escape: a page has six hundred of them.
+    return mark_safe(
+        "".join(
+            f'<td class="text-end">{number(value) if value else ""}</td>'
+            for value in line.values()
+        )
+    )
