@@ -82,6 +82,8 @@ def parse_date(value):
     if text.endswith(".0"):
         text = text[:-2]
     if text.isdigit():
+        if len(text) > 8:
+            raise DateParseError(f"「{text[:12]}…」不是日期")
         return _from_number(int(text), text)
     if match := _GREGORIAN_TEXT.match(text):
         year, month, day = (int(part) for part in match.groups())

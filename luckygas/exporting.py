@@ -29,10 +29,11 @@ def _text_cell(sheet, value):
 
 
 def sheet_title(name):
-    """A name Excel takes for a sheet: none of []:*?/\\, at most 31 characters."""
+    """A name Excel takes for a sheet: none of []:*?/\\, no apostrophe at
+    either end, at most 31 characters."""
     for char in "[]:*?/\\":
         name = name.replace(char, "-")
-    return name[:31] or "Sheet"
+    return name[:31].strip("'") or "Sheet"
 
 
 A4 = "9"

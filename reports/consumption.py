@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
+from django.db import transaction
+
 from reports.models import ConsumptionFlag, CustomerMonths
 
 MONTHS = 12
@@ -160,6 +162,9 @@ def recompute_flags(today):
                     norm=norm,
                 )
             )
-    ConsumptionFlag.objects.all().delete()
-    ConsumptionFlag.objects.bulk_create(flags)
+    # One transaction: a page never sees the flags half replaced, and two
+    # refreshes at once do not add theirs twice.
+    with transaction.atomic():
+        ConsumptionFlag.objects.select_for_update().all().delete()
+        ConsumptionFlag.objects.bulk_create(flags)
     return len(flags)

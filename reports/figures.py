@@ -52,6 +52,20 @@ class Totals:
         """Deliveries without an amount: the old system's, or unpriced ones."""
         return self.deliveries - self.priced
 
+    def figures(self):
+        """(name, figure) of each sum shown, the figure None where no delivery
+        of the row recorded it: the old system's history has dates only."""
+        none = not self.deliveries
+        weighed, priced = none or self.weighed, none or self.priced
+        return [
+            ("deliveries", self.deliveries),
+            ("cylinders", self.cylinders if weighed else None),
+            ("kg", self.kg if weighed else None),
+            ("amount", self.amount if priced else None),
+            ("cash", self.cash if priced or self.cash else None),
+            ("returned_kg", self.returned_kg if weighed else None),
+        ]
+
 
 def sums(queryset, *keys):
     """Rows of the summary grouped by the keys, each with every sum."""
@@ -245,6 +259,7 @@ def statement(customer, month):
     unpriced = sum(1 for line in lines if line.delivery.total_amount is None)
     return {
         "lines": lines,
+        "amount_known": unpriced < len(lines),
         "amount": amount,
         "cash": cash,
         "due": amount - cash,

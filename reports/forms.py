@@ -60,6 +60,7 @@ class ConsumptionForm(BootstrapMixin, forms.Form):
         to_field_name="code",
         required=False,
         empty_label="全部區域",
+        error_messages={"invalid_choice": "沒有「%(value)s」這個區域"},
     )
     everyone = forms.BooleanField(
         label="含僅見於配送紀錄的客戶（家庭、零星客戶）",

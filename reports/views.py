@@ -28,15 +28,8 @@ TOTAL_HEADERS = ["配送次數", "瓶數", "公斤", "金額", "收現", "退氣
 
 
 def total_cells(totals):
-    return [
-        totals.deliveries,
-        totals.cylinders,
-        totals.kg,
-        totals.amount,
-        totals.cash,
-        totals.returned_kg,
-        totals.unpriced,
-    ]
+    """A row of sums as the export has it: blank where the page has a dash."""
+    return [figure for _, figure in totals.figures()] + [totals.unpriced]
 
 
 def valid_fields(form):
@@ -244,7 +237,7 @@ def consumption_workbook(customers, months):
                 None if ratio is None else round(ratio, 3),
             ]
         )
-    return xlsx_response("consumption.xlsx", "每月用量", headers, rows)
+    return xlsx_response("consumption-customers.xlsx", "每月用量", headers, rows)
 
 
 @office_required
@@ -354,10 +347,19 @@ def statement_workbook(customer, month, result):
                     delivery.note if first else "",
                 ]
             )
+    known = result["amount_known"]
     rows.append(
-        ["合計", "", result["cylinders"], None, result["amount"], result["cash"], ""]
+        [
+            "合計",
+            "",
+            result["cylinders"],
+            None,
+            result["amount"] if known else None,
+            result["cash"],
+            "",
+        ]
     )
-    rows.append(["應收", "", None, None, result["due"], None, ""])
+    rows.append(["應收", "", None, None, result["due"] if known else None, None, ""])
     rows.append([])
     rows.append(
         ["客戶", f"{customer.code} {customer.invoice_title or customer.display_name}"]

@@ -66,3 +66,8 @@ def test_the_reason_quotes_the_value_as_the_office_typed_it():
         parse_date(1140230.0)
     with pytest.raises(DateParseError, match="「19000101」早於民國元年"):
         parse_date(19000101)
+
+
+def test_a_long_run_of_digits_is_no_date_and_no_crash():
+    with pytest.raises(DateParseError, match="不是日期"):
+        parse_date("1" * 5000)

@@ -29,6 +29,13 @@ def number(value, places=0):
 
 
 DASH = '<span title="{}">—</span>'
+MISSING = {
+    "cylinders": "沒有瓶數紀錄",
+    "kg": "沒有瓶數紀錄",
+    "amount": "沒有金額紀錄",
+    "cash": "沒有收現紀錄",
+    "returned_kg": "沒有退氣紀錄",
+}
 STARRED = '{}<span class="text-secondary small" title="{} 次配送沒有金額"> *</span>'
 
 
@@ -37,23 +44,14 @@ def totals_cells(totals):
     """The cells of a row of sums: deliveries, cylinders, kg, amount, cash and
     gas returned. A figure no delivery of the row recorded shows as a dash,
     not a zero; an amount that leaves some deliveries out is starred."""
-    known = not totals.deliveries
-    weighed = known or totals.weighed
-    priced = known or totals.priced
-    cells = [number(totals.deliveries)]
-    for figure in (totals.cylinders, totals.kg):
-        cells.append(number(figure) if weighed else format_html(DASH, "沒有瓶數紀錄"))
-    if not priced:
-        cells.append(format_html(DASH, "沒有金額紀錄"))
-    elif totals.unpriced:
-        cells.append(format_html(STARRED, number(totals.amount), totals.unpriced))
-    else:
-        cells.append(number(totals.amount))
-    if priced or totals.cash:
-        cells.append(number(totals.cash))
-    else:
-        cells.append(format_html(DASH, "沒有收現紀錄"))
-    cells.append(number(totals.returned_kg, 1))
+    cells = []
+    for name, figure in totals.figures():
+        if figure is None:
+            cells.append(format_html(DASH, MISSING[name]))
+        elif name == "amount" and totals.unpriced:
+            cells.append(format_html(STARRED, number(figure), totals.unpriced))
+        else:
+            cells.append(number(figure, 1 if name == "returned_kg" else 0))
     return format_html_join("", '<td class="text-end">{}</td>', ((c,) for c in cells))
 
 

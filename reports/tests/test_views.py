@@ -255,15 +255,41 @@ def test_a_bad_value_is_named_and_the_good_ones_still_apply(office_client, refre
     html = office_client.get(
         reverse("reports:consumption"), {"area": "ZZ", "everyone": "on"}
     ).content.decode()
-    assert "區域：" in html and "顯示全部區域" in html
+    assert "區域：沒有「ZZ」這個區域，顯示全部區域" in html
 
     html = office_client.get(
         reverse("reports:statement"), {"customer": "1100001", "month": "abc"}
     ).content.decode()
-    assert "不是月份" in html and "幸福氣 月結對帳單" in html
+    assert "不是月份" in html and "，顯示 114/05" in html
+    assert "幸福氣 月結對帳單" in html
 
 
 @pytest.mark.parametrize("typed", ["114/05", "114-05", "114年5月", "11405", "202505"])
 def test_a_month_is_read_as_the_office_types_it(office_client, db, typed):
     html = office_client.get(reverse("reports:monthly"), {"month": typed})
     assert "114/05 月報表" in html.content.decode()
+
+
+def test_a_figure_the_old_history_never_had_is_blank_not_zero(office_client, refreshed):
+    # Before 2024-09 the fixture's deliveries are imported: dates only.
+    url = reverse("reports:monthly")
+    html = office_client.get(url, {"month": "113/05"}).content.decode()
+    assert '<span title="沒有金額紀錄">—</span>' in html
+
+    year = workbook_rows(office_client.get(url, {"month": "113/05", "export": "year"}))
+    may = year[5]
+    assert may[0] == "113/05" and may[1] > 0
+    assert may[2:7] == [None, None, None, None, None] and may[7] == may[1]
+
+
+def test_links_carry_any_customer_code_intact(office_client, db):
+    customer = make_customer("I&9", "A", "monthly")
+    deliver(customer, dt.date(2025, 4, 3), items=[("std20", 1, 850)], total_amount=850)
+    refresh("test")
+
+    html = office_client.get(reverse("reports:statement"), {"month": "114/04"})
+    assert "?customer=I%269&amp;month=114/04" in html.content.decode()
+    html = office_client.get(reverse("reports:statement"), {"customer": "I&9"})
+    assert (
+        "I&amp;9" in html.content.decode() and "找不到客戶" not in html.content.decode()
+    )
