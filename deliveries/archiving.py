@@ -71,11 +71,16 @@ def move_batch(cutoff, batch_size=BATCH_SIZE):
                 f"WHERE delivery_id {among}",
                 ids,
             )
-            cursor.execute(
-                f"DELETE FROM deliveries_deliveryitem WHERE delivery_id {among}", ids
-            )
-            cursor.execute(f"DELETE FROM deliveries_delivery WHERE id {among}", ids)
+            delete_copied(cursor, among, ids)
         return len(ids)
+
+
+def delete_copied(cursor, among, ids):
+    """Delete the batch's deliveries and items, now in the archive."""
+    cursor.execute(
+        f"DELETE FROM deliveries_deliveryitem WHERE delivery_id {among}", ids
+    )
+    cursor.execute(f"DELETE FROM deliveries_delivery WHERE id {among}", ids)
 
 
 def archive(cutoff, batch_size=BATCH_SIZE, on_batch=None):

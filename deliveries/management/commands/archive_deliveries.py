@@ -1,11 +1,15 @@
 import datetime as dt
+import logging
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from deliveries import archiving
 from luckygas.dates import to_roc
 from luckygas.importing import progress
 from reports.refreshing import refresh
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -39,8 +43,25 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(f"會把 {until}的 {total} 筆配送移到歷史表。")
             return
+        moved = 0
+
+        def count(batch):
+            nonlocal moved
+            moved += batch
+            bar.update(batch)
+
         with progress(total, "搬移配送", options["verbosity"], unit="筆") as bar:
-            moved = archiving.archive(cutoff, options["batch_size"], bar.update)
+            try:
+                archiving.archive(cutoff, options["batch_size"], count)
+            except DatabaseError as error:
+                # The failed batch rolled back whole; the ones before it hold.
+                logger.error(
+                    "archive_deliveries 中斷：已搬 %s 筆，錯誤：%s", moved, error
+                )
+                raise CommandError(
+                    f"搬移中斷：已搬 {moved} 筆（完整的批次），"
+                    f"其餘未動；再執行一次會接著搬。錯誤：{error}"
+                ) from error
         record, _, _ = refresh("archive_deliveries")
         self.stdout.write(
             f"已把 {until}的 {moved} 筆配送移到歷史表；"
