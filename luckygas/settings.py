@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
+    # The project's own commands (backup) and template tags.
+    "luckygas",
     "customers",
     "deliveries",
     "routing",
@@ -174,6 +176,8 @@ ADMIN_IMPORT_MAX_BYTES = env_int("ADMIN_IMPORT_MAX_BYTES", 512 * 1024)
 
 # Where import commands write the rows they could not take.
 REJECTS_DIR = VAR_DIR / "rejects"
+# Where `manage.py backup` writes; keep it on another disk in production.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 
 if not DEBUG:
     # Served over HTTPS in production; set these to false on a plain-HTTP LAN.

@@ -1,0 +1,204 @@
+"""Backups of the database, consistent while people work, and their check.
+
+SQLite is copied through its online backup API, which gives a consistent
+copy under WAL; PostgreSQL is dumped with `pg_dump -Fc` inside a snapshot.
+Beside each backup a manifest records the row count of every table as the
+backup holds them, counted in the same snapshot, so that a restore can be
+checked against exactly what was saved.
+"""
+
+import json
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
+
+PREFIX = "luckygas-"
+
+
+class BackupError(Exception):
+    """A backup or its check that failed, with the reason in Chinese."""
+
+
+def backup_dir():
+    path = Path(settings.BACKUP_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def suffix():
+    return ".sqlite3" if connection.vendor == "sqlite" else ".dump"
+
+
+def backups():
+    """The backups in BACKUP_DIR, newest first."""
+    return sorted(backup_dir().glob(f"{PREFIX}*{suffix()}"), reverse=True)
+
+
+def manifest_path(path):
+    return path.with_name(path.name + ".json")
+
+
+def tables():
+    return sorted(connection.introspection.table_names(include_views=False))
+
+
+def _counts(cursor, names):
+    counts = {}
+    for name in names:
+        cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(name)}")
+        counts[name] = cursor.fetchone()[0]
+    return counts
+
+
+def create():
+    """Write a new backup and its manifest; return the backup's path."""
+    # Taipei time, to the millisecond: names sort as the backups were made.
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+    path = backup_dir() / f"{PREFIX}{stamp}{suffix()}"
+    partial = path.with_name(path.name + ".partial")
+    if connection.vendor == "sqlite":
+        counts = _sqlite_backup(partial)
+    else:
+        counts = _postgres_backup(partial)
+    # Only a whole backup gets the name the rotation and the check look for.
+    partial.rename(path)
+    manifest_path(path).write_text(json.dumps(counts, indent=1, sort_keys=True))
+    return path
+
+
+def _sqlite_backup(target):
+    connection.ensure_connection()
+    destination = sqlite3.connect(target)
+    try:
+        with destination:
+            connection.connection.backup(destination)
+        # One self-contained file, whatever journal the live database keeps.
+        destination.execute("PRAGMA journal_mode=DELETE")
+        # Counted in the copy itself: what the backup holds.
+        return _counts(destination.cursor(), tables())
+    finally:
+        destination.close()
+
+
+def _pg_environment():
+    db = connection.settings_dict
+    environment = dict(os.environ)
+    if db.get("PASSWORD"):
+        environment["PGPASSWORD"] = db["PASSWORD"]
+    return environment
+
+
+def _pg_arguments(database):
+    db = connection.settings_dict
+    arguments = [f"--dbname={database}"]
+    if db.get("HOST"):
+        arguments.append(f"--host={db['HOST']}")
+    if db.get("PORT"):
+        arguments.append(f"--port={db['PORT']}")
+    if db.get("USER"):
+        arguments.append(f"--username={db['USER']}")
+    return arguments
+
+
+def _run(command):
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=_pg_environment()
+    )
+    if result.returncode:
+        raise BackupError(f"{command[0]} 失敗：{result.stderr.strip()}")
+
+
+def _postgres_backup(target):
+    """Dump in the snapshot the counts are taken in, so that they agree."""
+    names = tables()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            counts = _counts(cursor, names)
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--file={target}",
+                    *_pg_arguments(connection.settings_dict["NAME"]),
+                ]
+            )
+        finally:
+            cursor.execute("COMMIT")
+    return counts
+
+
+def rotate(keep):
+    """Delete all but the newest `keep` backups; return the deleted paths."""
+    old = backups()[keep:]
+    for path in old:
+        path.unlink()
+        manifest_path(path).unlink(missing_ok=True)
+    return old
+
+
+def verify(path):
+    """Restore the backup into a scratch database and compare its row counts
+    with the manifest's; return the tables checked. Raise BackupError on any
+    difference."""
+    manifest = manifest_path(path)
+    if not manifest.exists():
+        raise BackupError(f"{path.name} 沒有清單檔（{manifest.name}），無法核對")
+    expected = json.loads(manifest.read_text())
+    if connection.vendor == "sqlite":
+        restored = _sqlite_restore(path, list(expected))
+    else:
+        restored = _postgres_restore(path, list(expected))
+    differ = [
+        f"{name}：備份 {count}、還原後 {restored.get(name)}"
+        for name, count in expected.items()
+        if restored.get(name) != count
+    ]
+    if differ:
+        raise BackupError("還原後的筆數不符：" + "；".join(differ))
+    return expected
+
+
+def _sqlite_restore(path, names):
+    scratch = path.with_name(path.name + ".verify")
+    scratch.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    restored = sqlite3.connect(scratch)
+    try:
+        source.backup(restored)
+        cursor = restored.cursor()
+        check = cursor.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise BackupError(f"{path.name} 還原後完整性檢查失敗：{check}")
+        return _counts(cursor, names)
+    finally:
+        source.close()
+        restored.close()
+        scratch.unlink(missing_ok=True)
+
+
+def _postgres_restore(path, names):
+    scratch = f"{connection.settings_dict['NAME']}_verify"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        cursor.execute(f'CREATE DATABASE "{scratch}"')
+    try:
+        _run(["pg_restore", "--no-owner", *_pg_arguments(scratch), str(path)])
+        settings_dict = {**connection.settings_dict, "NAME": scratch}
+        restored = type(connections[DEFAULT_DB_ALIAS])(settings_dict, "backup_verify")
+        try:
+            with restored.cursor() as cursor:
+                return _counts(cursor, names)
+        finally:
+            restored.close()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

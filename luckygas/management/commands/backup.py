@@ -1,0 +1,47 @@
+import logging
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from luckygas import backups
+from luckygas.importing import positive_int
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = (
+        "備份資料庫到 BACKUP_DIR（SQLite 用線上備份 API，PostgreSQL 用 pg_dump -Fc），"
+        "只保留最新的幾份；--verify 另把最新的備份還原到暫用資料庫核對筆數。"
+        "供 cron 每天執行。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--keep",
+            type=positive_int,
+            default=14,
+            help="保留最新幾份備份（預設 %(default)s）",
+        )
+        parser.add_argument(
+            "--verify", action="store_true", help="備份後還原到暫用資料庫核對筆數"
+        )
+
+    def handle(self, *args, keep, verify, **options):
+        started = time.perf_counter()
+        try:
+            path = backups.create()
+            removed = backups.rotate(keep)
+            checked = backups.verify(backups.backups()[0]) if verify else None
+        except (backups.BackupError, OSError) as error:
+            logger.error("backup 失敗：%s", error)
+            raise CommandError(f"備份失敗：{error}") from error
+        size = path.stat().st_size / 1024 / 1024
+        line = (
+            f"已備份到 {path}（{size:.1f} MB，{connection.vendor}），"
+            f"保留最新 {keep} 份，刪除 {len(removed)} 份舊備份"
+        )
+        if checked is not None:
+            line += f"；還原核對 {len(checked)} 個資料表的筆數相符"
+        self.stdout.write(f"{line}。耗時 {time.perf_counter() - started:.1f} 秒。")

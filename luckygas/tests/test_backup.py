@@ -1,0 +1,80 @@
+"""manage.py backup: a consistent copy, a checked restore, and rotation."""
+
+import json
+import sqlite3
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from customers.models import Customer
+from luckygas import backups
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def backup_dir(settings, tmp_path):
+    settings.BACKUP_DIR = tmp_path / "backups"
+    return settings.BACKUP_DIR
+
+
+def test_a_backup_holds_the_data_and_restores_to_the_same_counts(capsys):
+    Customer.objects.create(code="1700001", short_name="備份測試")
+
+    call_command("backup", verify=True)
+
+    output = capsys.readouterr().out
+    assert "已備份到" in output and "筆數相符" in output
+    (path,) = backups.backups()
+    counts = json.loads(backups.manifest_path(path).read_text())
+    assert counts["customers_customer"] == 1
+    assert counts["deliveries_product"] == 16
+    if connection.vendor == "sqlite":
+        copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        row = copy.execute("SELECT short_name FROM customers_customer").fetchone()
+        copy.close()
+        assert row == ("備份測試",)
+
+
+def test_verify_checks_the_backup_against_what_it_saved_not_the_live_data():
+    Customer.objects.create(code="1700001")
+    call_command("backup")
+    Customer.objects.all().delete()  # a change after the backup
+
+    checked = backups.verify(backups.backups()[0])
+
+    assert checked["customers_customer"] == 1
+
+
+def test_a_backup_that_does_not_restore_what_it_saved_fails_verify():
+    Customer.objects.create(code="1700001")
+    call_command("backup")
+    (path,) = backups.backups()
+    manifest = backups.manifest_path(path)
+    counts = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps(counts | {"customers_customer": 5}))
+
+    with pytest.raises(
+        backups.BackupError, match="customers_customer：備份 5、還原後 1"
+    ):
+        backups.verify(path)
+
+
+def test_a_backup_that_cannot_be_written_fails_clearly(settings, tmp_path):
+    settings.BACKUP_DIR = tmp_path / "a-file"
+    settings.BACKUP_DIR.write_text("not a folder")
+
+    with pytest.raises(CommandError, match="備份失敗"):
+        call_command("backup")
+
+
+def test_rotation_keeps_exactly_the_newest(capsys):
+    for _ in range(4):
+        call_command("backup", keep=2)
+
+    kept = backups.backups()
+    assert len(kept) == 2
+    assert all(backups.manifest_path(path).exists() for path in kept)
+    assert len(list(backups.backup_dir().iterdir())) == 4  # two backups, two lists
+    assert "刪除 1 份舊備份" in capsys.readouterr().out.splitlines()[-1]
