@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "luckygas.middleware.LogSlowRequests",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,6 +177,9 @@ ADMIN_IMPORT_MAX_BYTES = env_int("ADMIN_IMPORT_MAX_BYTES", 512 * 1024)
 
 # Where import commands write the rows they could not take.
 REJECTS_DIR = VAR_DIR / "rejects"
+# A query or a request at least this slow is logged (luckygas.slow).
+SLOW_QUERY_MS = float(os.environ.get("SLOW_QUERY_MS", 100))
+SLOW_REQUEST_MS = float(os.environ.get("SLOW_REQUEST_MS", 500))
 # Where `manage.py backup` writes; keep it on another disk in production.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 
