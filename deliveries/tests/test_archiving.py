@@ -103,7 +103,7 @@ def test_an_archive_killed_mid_batch_loses_nothing_and_finishes_when_run_again(
     assert not archiving.archivable(archiving.cutoff_for(CUTOFF_DAYS)).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_archiving_while_another_user_records_deliveries():
     customer = fill(150)
     written, errors = [], []

@@ -10,7 +10,7 @@ from django.db import connection
 from customers.models import Customer
 from luckygas import backups
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
