@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from customers.importing import CLIENT_LIST_HEADERS, UNNAMED_COLUMN
 from deliveries.importing import HISTORY_COLUMNS
@@ -15,6 +16,12 @@ from routing.models import Driver
 pytest_plugins = ["luckygas.testing.browser"]
 
 SAMPLE_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached: ids come again after a rollback."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

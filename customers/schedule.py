@@ -4,6 +4,7 @@ import datetime as dt
 from functools import lru_cache
 
 import holidays
+from django.core.cache import cache
 from lunardate import LunarDate
 
 from customers.models import LUNAR_DAY_NAMES, WEEKDAY_NAMES
@@ -63,3 +64,18 @@ def week_ahead(customer, start):
         }
         for day in days
     ]
+
+
+# How long a customer's week stays in the cache; an edit replaces it at once.
+WEEK_CACHE_SECONDS = 6 * 60 * 60
+
+
+def cached_week_ahead(customer, start):
+    """week_ahead from the cache, under a key of the customer's last change:
+    once an edit commits, its new time makes a new key, so no one sees the
+    week as it was before the change."""
+    changed = customer.updated_at.timestamp() if customer.updated_at else 0
+    key = f"customer-week:{customer.pk}:{changed}:{start.isoformat()}"
+    return cache.get_or_set(
+        key, lambda: week_ahead(customer, start), WEEK_CACHE_SECONDS
+    )

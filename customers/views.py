@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from customers.exporting import client_list_headers, client_list_rows
 from customers.forms import CustomerFilterForm, CustomerForm
 from customers.models import WEEKDAY_NAMES, Customer
-from customers.schedule import week_ahead
+from customers.schedule import cached_week_ahead
 from deliveries.history import HistoryFilter, history_page
 from luckygas.dates import today
 from luckygas.exporting import xlsx_response
@@ -80,7 +80,7 @@ def customer_detail(request, code):
             (name, str(number) in customer.closed_weekdays)
             for number, name in WEEKDAY_NAMES.items()
         ],
-        "week": week_ahead(customer, today()),
+        "week": cached_week_ahead(customer, today()),
     }
     return render(request, "customers/customer_detail.html", context)
 

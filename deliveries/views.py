@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer, CustomerCylinder
-from customers.schedule import closed_reason, next_open_day, week_ahead
+from customers.schedule import cached_week_ahead, closed_reason, next_open_day
 from deliveries import services
 from deliveries.forms import (
     CancelOrderForm,
@@ -159,7 +159,7 @@ def customer_summary(customer):
         "open_orders": order_queryset().filter(
             customer=customer, status=Order.Status.OPEN
         ),
-        "week": week_ahead(customer, today() + dt.timedelta(days=1)),
+        "week": cached_week_ahead(customer, today() + dt.timedelta(days=1)),
     }
 
 

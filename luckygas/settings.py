@@ -177,6 +177,17 @@ ADMIN_IMPORT_MAX_BYTES = env_int("ADMIN_IMPORT_MAX_BYTES", 512 * 1024)
 
 # Where import commands write the rows they could not take.
 REJECTS_DIR = VAR_DIR / "rejects"
+# Each process's memory by default; Redis, shared by all, when REDIS_URL is set.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "luckygas",
+        }
+    }
+
 # A query or a request at least this slow is logged (luckygas.slow).
 SLOW_QUERY_MS = float(os.environ.get("SLOW_QUERY_MS", 100))
 SLOW_REQUEST_MS = float(os.environ.get("SLOW_REQUEST_MS", 500))

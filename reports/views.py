@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 
@@ -22,6 +23,8 @@ from reports.refreshing import last_refresh
 
 CUSTOMERS_PER_PAGE = 50
 FLAGS_SHOWN = 50
+# Figures change only with a refresh, which makes new keys; this bounds memory.
+REPORT_CACHE_SECONDS = 24 * 60 * 60
 # The customer columns the report pages show: a customer row is wide.
 LISTED = ("code", "short_name", "invoice_title", "area", "origin", "settlement")
 TOTAL_HEADERS = ["配送次數", "瓶數", "公斤", "金額", "收現", "退氣公斤", "無金額次數"]
@@ -40,9 +43,17 @@ def valid_fields(form):
     return form.cleaned_data
 
 
+def cached_figures(name, refresh, compute, *parts):
+    """Report figures from the cache, under the refresh they were summed at:
+    the next refresh makes new keys, so a page never outlives its figures."""
+    made = f"{refresh.pk}-{refresh.finished_at.timestamp()}" if refresh else "none"
+    key = ":".join(["report", name, made, *map(str, parts)])
+    return cache.get_or_set(key, compute, REPORT_CACHE_SECONDS)
+
+
 def render_report(request, template, context):
     context |= {
-        "refresh": last_refresh(),
+        "refresh": context.get("refresh") or last_refresh(),
         "export_query": query_without(request, "export"),
     }
     return render(request, template, context)
@@ -57,7 +68,8 @@ def index(request):
 def daily(request):
     form = DayForm(request.GET or None)
     day = valid_fields(form).get("day") or today()
-    report = figures.daily(day)
+    refresh = last_refresh()
+    report = cached_figures("daily", refresh, lambda: figures.daily(day), day)
     export = request.GET.get("export")
     name = f"daily-{to_roc(day).replace('/', '')}-{export}.xlsx"
     if export == "runs":
@@ -84,6 +96,7 @@ def daily(request):
     context = {
         "form": form,
         "report": report,
+        "refresh": refresh,
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
     }
@@ -98,7 +111,8 @@ def month_of(request):
 @office_required
 def monthly(request):
     form, month = month_of(request)
-    report = figures.monthly(month)
+    refresh = last_refresh()
+    report = cached_figures("monthly", refresh, lambda: figures.monthly(month), month)
     export = request.GET.get("export")
     name = f"monthly-{to_roc_month(month).replace('/', '-')}-{export}.xlsx"
     headers = ["", *TOTAL_HEADERS]
@@ -123,6 +137,7 @@ def monthly(request):
     context = {
         "form": form,
         "report": report,
+        "refresh": refresh,
         "previous": add_months(month, -1),
         "next": add_months(month, 1),
         "roc_month": to_roc_month(month),
