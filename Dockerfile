@@ -7,13 +7,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/app/var
 
 WORKDIR /app
+# pg_dump and pg_restore for `manage.py backup`: Debian 12's are version 15,
+# the server's.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
 RUN useradd --create-home --uid 1000 luckygas \
     && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
-    && mkdir -p /app/var && chown -R luckygas /app/var
+    && mkdir -p /app/var /app/backups && chown -R luckygas /app/var /app/backups
 
 USER luckygas
 EXPOSE 8000
