@@ -50,6 +50,8 @@ SEED = 2021
 # Client-list customers; demo.build adds nine history-only households for each.
 CLIENTS = 1300
 ARCHIVE_AFTER_DAYS = 180
+# What the archive benchmark moves: the six months before the cutoff.
+SIX_MONTHS_DAYS = 183
 # As large as SQLite takes: each batch lists its ids as query parameters.
 ARCHIVE_BATCH = 30_000
 # Phone orders, so the order list and the intake form have some to show.
@@ -87,7 +89,7 @@ def parse_args():
     )
     # What the script runs in a subprocess per database, with that one's env.
     parser.add_argument(
-        "--worker", choices=("build", "measure"), help=argparse.SUPPRESS
+        "--worker", choices=("build", "measure", "archive"), help=argparse.SUPPRESS
     )
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -193,10 +195,13 @@ def bench_database(database, args):
         dataset = prepare(database, args)
         print(f"{database}: refreshing the reports, measuring the pages ...")
         measured = run_worker("measure", database, args)
+        print(f"{database}: archiving six months ...")
+        archived = run_worker("archive", database, args)
     finally:
         if database == "postgresql":
             drop_database(database)
-    return {**dataset, "refresh": measured["refresh"]}, measured["pages"]
+    dataset = {**dataset, "refresh": measured["refresh"], "archive": archived}
+    return dataset, measured["pages"]
 
 
 def verdict(page):
@@ -261,6 +266,19 @@ def refresh_lines(results):
             f"- {database}: {first['seconds']:.1f} s ({tables}), "
             f"again {again['seconds']:.1f} s; rows: {rows}; "
             f"{first['flags']:,} consumption flags"
+        )
+    return lines
+
+
+def archive_lines(results):
+    lines = []
+    for database, (dataset, _) in results.items():
+        run = dataset["archive"]
+        lines.append(
+            f"- {database}: {run['moved']:,} deliveries ({run['first_day']} to "
+            f"the day before {run['cutoff']}) in {run['seconds']:.1f} s, "
+            f"{run['batches']} batches of {run['batch_size']:,}; longest "
+            f"transaction {run['longest_ms']:.0f} ms, median {run['median_ms']:.0f} ms"
         )
     return lines
 
@@ -359,6 +377,15 @@ new data set, then again with nothing changed, as cron's hourly run finds it.
 
 {chr(10).join(refresh_lines(results))}
 
+Archiving six months (`manage.py archive_deliveries`' code, its default batch
+size, each batch one transaction: lock the batch, copy it with its items,
+delete it): the six months before the 180-day cutoff are first moved back
+from the archive, untimed, then archived again; counts and the sum of ids
+are checked before and after. The longest transaction is the longest time a
+writer may wait for the lock on SQLite.
+
+{chr(10).join(archive_lines(results))}
+
 Measured on:
 
 {chr(10).join(machine(databases))}
@@ -415,7 +442,8 @@ def worker(args):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    result = build(args.deliveries) if args.worker == "build" else measure()
+    steps = {"build": lambda: build(args.deliveries), "measure": measure}
+    result = steps.get(args.worker, archive_six_months)()
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
 
 
@@ -576,6 +604,96 @@ def create_orders(rng, end):
         ),
         batch_size=1000,
     )
+
+
+def archive_six_months():
+    """Time archive_deliveries' own code moving six months of deliveries.
+
+    The data set keeps its last 180 days active; the six months before them
+    are first moved back from the archive (not timed), then archived again
+    with the command's batch size, each batch one transaction. The data set
+    ends as it began, and the counts and a sum of the ids are checked.
+    """
+    from django.db import connection, transaction
+    from django.db.models import Sum
+
+    from deliveries import archiving
+    from deliveries.models import Delivery, DeliveryHistory, DeliveryItem
+    from luckygas.dates import today
+
+    cutoff = archiving.cutoff_for(ARCHIVE_AFTER_DAYS)
+    first = cutoff - dt.timedelta(days=SIX_MONTHS_DAYS)
+    columns = ", ".join(
+        connection.ops.quote_name(field.column)
+        for field in Delivery._meta.concrete_fields
+    )
+    where = "delivery_date >= %s AND delivery_date < %s"
+    days = [connection.ops.adapt_datefield_value(day) for day in (first, cutoff)]
+    items = ", ".join(
+        connection.ops.quote_name(field.column)
+        for field in DeliveryItem._meta.concrete_fields
+        if field.column != "id"
+    )
+    batch = f"SELECT id FROM deliveries_deliveryhistory WHERE {where}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO deliveries_delivery ({columns}) "
+            f"SELECT {columns} FROM deliveries_deliveryhistory WHERE {where}",
+            days,
+        )
+        cursor.execute(
+            f"INSERT INTO deliveries_deliveryitem ({items}) "
+            f"SELECT {items} FROM deliveries_deliveryhistoryitem "
+            f"WHERE delivery_id IN ({batch})",
+            days,
+        )
+        cursor.execute(
+            "DELETE FROM deliveries_deliveryhistoryitem "
+            f"WHERE delivery_id IN ({batch})",
+            days,
+        )
+        cursor.execute(f"DELETE FROM deliveries_deliveryhistory WHERE {where}", days)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    def census():
+        return [
+            (model.objects.count(), model.objects.aggregate(s=Sum("id"))["s"] or 0)
+            for model in (Delivery, DeliveryHistory)
+        ]
+
+    before = census()
+    batches, last = [], time.perf_counter()
+
+    def batch_done(count):
+        nonlocal last
+        now = time.perf_counter()
+        batches.append(now - last)
+        last = now
+
+    started = time.perf_counter()
+    moved = archiving.archive(cutoff, archiving.BATCH_SIZE, batch_done)
+    seconds = time.perf_counter() - started
+    after = census()
+    total = [sum(part) for part in zip(*before, strict=True)]
+    if [sum(part) for part in zip(*after, strict=True)] != total:
+        sys.exit(f"Archiving lost or doubled deliveries: {before} -> {after}")
+    print(
+        f"  moved {moved:,} in {seconds:.1f} s, {len(batches)} batches, "
+        f"longest {max(batches) * 1000:.0f} ms",
+        flush=True,
+    )
+    return {
+        "moved": moved,
+        "first_day": first.isoformat(),
+        "cutoff": cutoff.isoformat(),
+        "today": today().isoformat(),
+        "seconds": seconds,
+        "batches": len(batches),
+        "batch_size": archiving.BATCH_SIZE,
+        "longest_ms": max(batches) * 1000,
+        "median_ms": statistics.median(batches) * 1000,
+    }
 
 
 def office_user():
