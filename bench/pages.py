@@ -348,6 +348,11 @@ p95 is the 29th of the 30 sorted times; queries are counted on one request.
 The deep history pages continue from a cursor the pages themselves produce:
 by following the "next page" link, or (for positions thousands of rows down)
 the cursor `deliveries.history` makes after that many rows.
+The process has the app's default cache (its own memory): the report pages
+keep their figures there per refresh, so "Monthly report (this month)" is
+served from the cache after its first request, while "the last
+{VARIETY} months" times {REQUESTS} requests for different months, all but the
+{WARMUP} the warm-up asked for computed anew: mostly uncached requests.
 
 Target: every page under {TARGET_MS} ms median. SQL is the time the queries of one
 request take when run again right after it, rows fetched; the rest of a request
