@@ -42,6 +42,22 @@ DEMO_RUNS = [
 ]
 
 
+def create_runs(day, odometer_out=lambda: None):
+    """The demo's runs of a day, with their drivers and vehicles: (run, group)."""
+    drivers = list(Driver.objects.select_related("user").order_by("code"))
+    vehicles = list(Vehicle.objects.order_by("plate"))
+    for route_code, driver, vehicle, group in DEMO_RUNS:
+        route = Route.objects.create(
+            route_date=day,
+            route_code=route_code,
+            driver=drivers[driver],
+            vehicle=vehicles[vehicle],
+            start_time=dt.time(8),
+            odometer_out=odometer_out(),
+        )
+        yield route, group
+
+
 class Command(BaseCommand):
     help = (
         "產生示範資料：以虛構的客戶資料與配送歷史活頁簿（與舊系統相同格式），"
@@ -147,26 +163,18 @@ class Command(BaseCommand):
     def play_recent_days(self, days, rng):
         """The last days as the app records them: each day's runs filled from
         the due list, and every stop recorded by its driver."""
-        drivers = list(Driver.objects.select_related("user").order_by("code"))
-        vehicles = list(Vehicle.objects.order_by("plate"))
         recorded = 0
         for offset in range(days, 0, -1):
             day = today() - dt.timedelta(days=offset)
-            for route_code, driver, vehicle, group in DEMO_RUNS:
-                route = Route.objects.create(
-                    route_date=day,
-                    route_code=route_code,
-                    driver=drivers[driver],
-                    vehicle=vehicles[vehicle],
-                    start_time=dt.time(8),
-                    odometer_out=rng.randrange(20000, 90000),
-                )
+            for route, group in create_runs(
+                day, odometer_out=lambda: rng.randrange(20000, 90000)
+            ):
                 runs.fill_route(route, group, limit=rng.randrange(15, runs.FULL_RUN))
                 stops = list(route.stops.select_related("customer", "order"))
                 expected = runs.expected_items(stops)
                 for stop in stops:
                     data = self.stop_record(stop, expected[stop.pk], day, rng)
-                    recording.record_stop(stop.pk, data, drivers[driver].user)
+                    recording.record_stop(stop.pk, data, route.driver.user)
                     recorded += 1
                 recording.finish_route(
                     route, route.odometer_out + rng.randrange(30, 90)
@@ -202,15 +210,6 @@ class Command(BaseCommand):
         day = today()
         if Route.objects.filter(route_date=day).exists():
             return
-        drivers = list(Driver.objects.order_by("code"))
-        vehicles = list(Vehicle.objects.order_by("plate"))
-        for route_code, driver, vehicle, group in DEMO_RUNS:
-            route = Route.objects.create(
-                route_date=day,
-                route_code=route_code,
-                driver=drivers[driver],
-                vehicle=vehicles[vehicle],
-                start_time=dt.time(8),
-            )
+        for route, group in create_runs(day):
             stops = runs.fill_route(route, group, limit=runs.FULL_RUN)
-            self.stdout.write(f"已排今天的車次「{route_code}」：{len(stops)} 站")
+            self.stdout.write(f"已排今天的車次「{route.route_code}」：{len(stops)} 站")
