@@ -101,3 +101,21 @@ def test_manage_py_stays_in_production_on_a_server_with_its_key():
     result = run_manage(SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+PRODUCTION = {"SECRET_KEY": "k7#Qz" * 12, "ALLOWED_HOSTS": "gas.example"}
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+def test_a_plain_http_lan_sends_no_strict_transport_security():
+    code = "import luckygas.settings as s; print(s.SECURE_HSTS_SECONDS)"
+    lan = run_python(["-c", code], SECURE_SSL_REDIRECT="false", **PRODUCTION)
+    https = run_python(["-c", code], **PRODUCTION)
+    assert (lan.stdout.strip(), https.stdout.strip()) == ("0", "31536000")
