@@ -101,8 +101,10 @@ TEMPLATES = [
     },
 ]
 
-# Data lives under var/ unless DATABASE_URL points elsewhere.
+# The SQLite file (unless DATABASE_URL points elsewhere), import rejects and
+# the cron jobs' log live under var/.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # Pragmas the architecture recommends for SQLite, run on every new connection.
 SQLITE_PRAGMAS = (
@@ -120,7 +122,6 @@ if os.environ.get("DATABASE_URL"):
         )
     }
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
