@@ -29,6 +29,12 @@ def holiday_name(day):
     return public_holidays(day.year).get(day)
 
 
+@lru_cache(maxsize=512)
+def lunar_day(day):
+    """The day of the lunar month `day` falls on (1 to 30)."""
+    return LunarDate.from_solar_date(day.year, day.month, day.day).day
+
+
 def closed_reason(customer, day):
     """Why the customer is closed on `day`, in Chinese, or '' when open."""
     if str(day.isoweekday()) in customer.closed_weekdays:
@@ -38,9 +44,9 @@ def closed_reason(customer, day):
     if day.day in numbers(customer.closed_month_days):
         return f"每月 {day.day} 日公休"
     if customer.closed_lunar_days:
-        lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
-        if lunar.day in numbers(customer.closed_lunar_days):
-            return f"農曆{LUNAR_DAY_NAMES[str(lunar.day)]}公休"
+        lunar = lunar_day(day)
+        if lunar in numbers(customer.closed_lunar_days):
+            return f"農曆{LUNAR_DAY_NAMES[str(lunar)]}公休"
     return ""
 
 

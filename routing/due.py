@@ -82,26 +82,26 @@ def customers_for(day, area_group="", vehicle=None):
         customers = customers.filter(
             Q(vehicle=vehicle) | Q(vehicle=either) | Q(vehicle__isnull=True)
         )
-    return customers.select_related("area")
+    return customers
 
 
-def due_list(day, area_group="", vehicle=None):
-    """Everyone due on `day`: by cycle, overdue, by phone order, or postponed to it.
+def due_entries(day, area_group="", vehicle=None):
+    """Who is due on `day`, by customer id, worked out from three columns of
+    each customer: their entries, without the customers themselves.
 
     Only delivered stops count as a last delivery: a customer who was absent
     is still due.
     """
-    customers = customers_for(day, area_group, vehicle).annotate(
-        last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory))
+    rows = (
+        customers_for(day, area_group, vehicle)
+        .annotate(last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory)))
+        .values_list("pk", "last_delivery", "max_cycle_days")
     )
-    entries = {}
-    without_cycle = []
-    for customer in customers:
-        entry = DueEntry(customer, last_delivery=customer.last_delivery)
-        entry.cycle_days = customer.max_cycle_days
-        entries[customer.pk] = entry
-        if not entry.cycle_days:
-            without_cycle.append(customer.pk)
+    entries = {
+        pk: DueEntry(None, last_delivery=last, cycle_days=cycle)
+        for pk, last, cycle in rows
+    }
+    without_cycle = [pk for pk, entry in entries.items() if not entry.cycle_days]
     for customer_id, median in median_intervals(without_cycle).items():
         entries[customer_id].cycle_days = median
 
@@ -132,11 +132,22 @@ def due_list(day, area_group="", vehicle=None):
         entry.orders.append(order)
         if ORDER not in entry.sources:
             entry.sources.append(ORDER)
+    return due
 
-    for entry in due.values():
-        entry.closed = closed_reason(entry.customer, day)
+
+def due_list(day, area_group="", vehicle=None):
+    """Everyone due on `day`: by cycle, overdue, by phone order, or postponed
+    to it, with their customers, closed days and next open day."""
+    due = due_entries(day, area_group, vehicle)
+    # What the old system's row held and the search column are for other pages.
+    heavy = ("raw_row", "search_text", "cylinder_expression_counts")
+    customers = Customer.objects.filter(pk__in=due).select_related("area")
+    for customer in customers.defer(*heavy):
+        entry = due[customer.pk]
+        entry.customer = customer
+        entry.closed = closed_reason(customer, day)
         if entry.closed:
-            entry.next_open = next_open_day(entry.customer, day)
+            entry.next_open = next_open_day(customer, day)
     return sorted(
         due.values(),
         key=lambda entry: (

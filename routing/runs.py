@@ -74,6 +74,21 @@ def slot_order(customer):
     return slot if slot in SLOT_HOURS else len(SLOT_HOURS) + 1
 
 
+def unplanned_by_group(day):
+    """How many due customers of the day are on no run yet, per area group."""
+    planned = planned_customer_ids(day)
+    unplanned = [pk for pk in due.due_entries(day) if pk not in planned]
+    groups = (
+        Customer.objects.filter(pk__in=unplanned)
+        .values_list("area__group")
+        .annotate(count=Count("pk"))
+    )
+    return sorted(
+        (Area.Group(group).label if group else "未分區", count)
+        for group, count in groups
+    )
+
+
 def unplanned_entries(day, group="", vehicle=None):
     """Due entries of the day on no run yet, by time slot, then address."""
     planned = planned_customer_ids(day)

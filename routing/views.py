@@ -1,5 +1,4 @@
 import datetime as dt
-from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from customers.models import Area, Customer
+from customers.schedule import next_open_day
 from deliveries.models import Order
 from luckygas.dates import to_roc, to_roc_number, today
 from luckygas.exporting import xlsx_response
@@ -38,9 +38,11 @@ def due_list(request):
 
 @office_required
 def postpone(request):
-    form = PostponeForm(request.POST or None)
+    """A due entry moved to a later day: the form (linked from the due list),
+    then the move."""
     if request.method != "POST":
-        return redirect(reverse("routing:due"))
+        return postpone_form(request)
+    form = PostponeForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"沒有延後：{form_errors(form)}")
         day = urlencode({"day": request.POST.get("day", "")})
@@ -61,6 +63,30 @@ def postpone(request):
         request, f"已延後：{customer.code} {customer.display_name} 改為 {to_date}"
     )
     return redirect(f"{reverse('routing:due')}?day={to_roc(data['day'])}")
+
+
+def postpone_form(request):
+    customer = get_object_or_404(Customer, code=request.GET.get("customer", ""))
+    day, _ = day_from(request)
+    order_id = request.GET.get("order", "")
+    order = None
+    if order_id.isascii() and order_id.isdigit() and len(order_id) < 19:
+        order = Order.objects.filter(
+            pk=order_id, customer=customer, status=Order.Status.OPEN
+        ).first()
+    initial = {
+        "customer": customer.code,
+        "day": day,
+        "order": order.pk if order else None,
+        "to_date": next_open_day(customer, day),
+    }
+    context = {
+        "form": PostponeForm(initial=initial),
+        "customer": customer,
+        "day": day,
+        "order": order,
+    }
+    return render(request, "routing/postpone.html", context)
 
 
 def day_from(request):
@@ -96,20 +122,13 @@ def route_list(request):
             route.save()
             messages.success(request, f"已建立車次「{route.route_code}」")
             return redirect(route)
-    unplanned = runs.unplanned_entries(day)
+    unplanned = runs.unplanned_by_group(day)
     context = {
         "day": day,
         "routes": routes,
         "form": form,
-        "unplanned": unplanned,
-        "unplanned_by_group": sorted(
-            Counter(
-                entry.customer.area.get_group_display()
-                if entry.customer.area
-                else "未分區"
-                for entry in unplanned
-            ).items()
-        ),
+        "unplanned": sum(count for _, count in unplanned),
+        "unplanned_by_group": unplanned,
     }
     return render(request, "routing/route_list.html", context)
 

@@ -158,6 +158,41 @@ def test_postponing_an_order_moves_it(office_client):
     assert entry_for(dt.date(2025, 5, 27), "1500001").sources == [POSTPONED, ORDER]
 
 
+def test_the_due_list_links_each_entry_to_its_postpone_form(office_client):
+    customer = client_customer("1500001", closed_weekdays="7")
+    order = Order.objects.create(customer=customer, requested_date=SATURDAY)
+    due = office_client.get(reverse("routing:due"), {"day": "114/05/24"})
+    link = f"?customer=1500001&amp;day=114%2F05%2F24&amp;order={order.pk}"
+    assert link in due.content.decode()
+
+    page = office_client.get(
+        reverse("routing:postpone"),
+        {"customer": "1500001", "day": "114/05/24", "order": order.pk},
+    )
+
+    form = page.context["form"]
+    assert page.context["order"] == order
+    # Closed on Sundays: the next open day after Saturday is Monday.
+    assert form.initial["to_date"] == SATURDAY + dt.timedelta(days=2)
+    assert form.initial["order"] == order.pk and form.initial["day"] == SATURDAY
+
+
+@pytest.mark.parametrize("order", ["abc", "99999999999999999999", "²", "12345"])
+def test_the_postpone_form_ignores_an_order_that_is_not_the_customers(
+    office_client, order
+):
+    client_customer("1500001")
+    page = office_client.get(
+        reverse("routing:postpone"), {"customer": "1500001", "order": order}
+    )
+    assert page.status_code == 200 and page.context["order"] is None
+
+
+def test_the_postpone_form_of_an_unknown_customer_is_not_found(office_client):
+    page = office_client.get(reverse("routing:postpone"), {"customer": "9999999"})
+    assert page.status_code == 404
+
+
 def test_a_postponement_to_an_earlier_day_is_refused(office_client):
     client_customer("1500001", last=SATURDAY - dt.timedelta(days=7))
     response = office_client.post(

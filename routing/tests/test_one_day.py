@@ -58,7 +58,7 @@ def test_a_day_from_the_due_list_to_the_upload_list(
         reverse("routing:route-fill", args=[north_run.pk]), {"group": "north"}
     )
     assert south_run.stops.count() == 3 and north_run.stops.count() == 2
-    assert office_client.get(runs_url, day_query).context["unplanned"] == []
+    assert office_client.get(runs_url, day_query).context["unplanned"] == 0
 
     south_sheet = office_client.get(reverse("routing:sheet", args=[south_run.pk]))
     north_sheet = office_client.get(reverse("routing:sheet", args=[north_run.pk]))

@@ -393,3 +393,19 @@ def test_an_empty_run_still_gives_a_sheet(office_client, make_route):
     response = office_client.get(url, {"format": "xlsx"})
     rows = list(load_workbook(BytesIO(response.content)).active.values)
     assert rows[3][:2] == (None, "這個車次沒有停靠點")
+
+
+def test_the_runs_page_counts_the_unplanned_per_area_group(office_client, make_route):
+    for code, area in [("1500001", "A"), ("1500002", "B"), ("1500003", "C")]:
+        due_customer(code, area=area)
+    no_area = due_customer("1500004")
+    no_area.area = None
+    no_area.save()
+    route = make_route("南早")
+    runs.add_customer(route, Customer.objects.get(code="1500001"))
+
+    page = office_client.get(reverse("routing:runs"), {"day": "114/05/27"})
+
+    assert page.context["unplanned"] == 3
+    groups = page.context["unplanned_by_group"]
+    assert groups == [("北區", 1), ("南區", 1), ("未分區", 1)]
