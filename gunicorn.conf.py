@@ -11,3 +11,6 @@ accesslog = "-"
 errorlog = "-"
 max_requests = 1000
 max_requests_jitter = 100
+# Keep a browser's connection open between clicks: gunicorn's 2 s default
+# closes it while the next request may already be on its way.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
