@@ -69,8 +69,9 @@ def test_drivers_can_log_in_and_find_todays_runs(tmp_path, client):
     )
 
     runs = Route.objects.filter(route_date=today())
-    assert sorted(runs.values_list("route_code", flat=True)) == ["北早", "南早", "外線"]
+    names = sorted(runs.values_list("route_code", flat=True))
+    assert names == ["北午", "北早", "南午", "南早", "外線", "外線午"]
     assert runs.get(route_code="南早").stops.exists()
     assert client.login(username="driver1", password=DEMO_PASSWORD)
     page = client.get(reverse("routing:driver")).content.decode()
-    assert "南早" in page and "北早" not in page
+    assert "南早" in page and "南午" in page and "北早" not in page

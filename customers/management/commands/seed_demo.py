@@ -34,11 +34,15 @@ DEMO_VEHICLES = [
 ]
 # Demo prices: a cylinder costs this much a kg, plus 50 for the delivery.
 DEMO_PRICE_PER_KG = 40
-# Today's runs the demo plans when there are none: name, driver, vehicle, group.
+# A demo day's runs, morning and afternoon, about the 100 to 200 deliveries a
+# day the company makes: name, driver, vehicle, area group, start.
 DEMO_RUNS = [
-    ("南早", 0, 0, Area.Group.SOUTH),
-    ("北早", 1, 1, Area.Group.NORTH),
-    ("外線", 2, 2, Area.Group.OUTER),
+    ("南早", 0, 0, Area.Group.SOUTH, dt.time(8)),
+    ("北早", 1, 1, Area.Group.NORTH, dt.time(8)),
+    ("外線", 2, 2, Area.Group.OUTER, dt.time(8)),
+    ("南午", 0, 0, Area.Group.SOUTH, dt.time(13)),
+    ("北午", 1, 1, Area.Group.NORTH, dt.time(13)),
+    ("外線午", 2, 2, Area.Group.OUTER, dt.time(13)),
 ]
 
 
@@ -46,13 +50,13 @@ def create_runs(day, odometer_out=lambda: None):
     """The demo's runs of a day, with their drivers and vehicles: (run, group)."""
     drivers = list(Driver.objects.select_related("user").order_by("code"))
     vehicles = list(Vehicle.objects.order_by("plate"))
-    for route_code, driver, vehicle, group in DEMO_RUNS:
+    for route_code, driver, vehicle, group, start in DEMO_RUNS:
         route = Route.objects.create(
             route_date=day,
             route_code=route_code,
             driver=drivers[driver],
             vehicle=vehicles[vehicle],
-            start_time=dt.time(8),
+            start_time=start,
             odometer_out=odometer_out(),
         )
         yield route, group
