@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/luckygas
 
-.PHONY: install run migrate test test-sqlite test-postgres lint format check-migrations ci bench
+.PHONY: install run migrate test test-sqlite test-postgres lint format check-migrations ci bench load
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,6 @@ ci: lint check-migrations test-sqlite test-postgres
 bench: install
 	$(BIN)/python bench/import_history.py
 	$(BIN)/python bench/pages.py
+
+load: install
+	$(BIN)/python bench/load.py

@@ -4,6 +4,7 @@ import datetime as dt
 import os
 import platform
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import psycopg2
@@ -117,3 +118,17 @@ def write_section(text, start_mark, end_mark):
         return
     after = current[end + len(end_mark) :].lstrip("\n")
     DOC_PATH.write_text(current[:start] + text + (f"\n{after}" if after else ""))
+
+
+def code_version():
+    """The commit measured, and whether the work tree differed from it."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    # This script's own output is no change to the code measured.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs")
+    return f"commit {commit}" + (" with uncommitted changes" if changed else "")

@@ -32,6 +32,7 @@ from common import (
     DATA_DIR,
     DELIVERY_TABLES,
     DOC_PATH,
+    code_version,
     drop_scratch,
     machine,
     postgres,
@@ -293,20 +294,6 @@ def dataset_text(dataset):
         f"from {dataset['first_day']} to {dataset['last_day']}), "
         f"{dataset['orders']:,} phone orders."
     )
-
-
-def code_version():
-    """The commit measured, and whether the work tree differed from it."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", *args], cwd=BASE_DIR, capture_output=True, text=True
-        ).stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    # This script's own output is no change to the code measured.
-    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs")
-    return f"commit {commit}" + (" with uncommitted changes" if changed else "")
 
 
 def load_text(results):
