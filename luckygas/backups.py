@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 
 PREFIX = "luckygas-"
@@ -62,12 +62,19 @@ def create():
     path = backup_dir() / f"{PREFIX}{stamp}{suffix()}"
     partial = path.with_name(path.name + ".partial")
     if connection.vendor == "sqlite":
-        counts = _sqlite_backup(partial)
+        try:
+            counts = _sqlite_backup(partial)
+        except sqlite3.Error as error:
+            raise BackupError(f"無法寫入 {partial}：{error}") from error
     else:
         counts = _postgres_backup(partial)
     # Only a whole backup gets the name the rotation and the check look for.
     partial.rename(path)
-    manifest_path(path).write_text(json.dumps(counts, indent=1, sort_keys=True))
+    manifest = manifest_path(path)
+    manifest.write_text(json.dumps(counts, indent=1, sort_keys=True))
+    # Customer data and password hashes: for the owner's eyes only.
+    for written in (path, manifest):
+        written.chmod(0o600)
     return path
 
 
@@ -136,9 +143,11 @@ def _postgres_backup(target):
     return counts
 
 
-def rotate(keep):
-    """Delete all but the newest `keep` backups; return the deleted paths."""
-    old = backups()[keep:]
+def rotate(keep, new):
+    """Delete all but the newest `keep` backups, the `new` one always kept
+    (a name from a clock that was once ahead sorts first); return the
+    deleted paths."""
+    old = [path for path in backups() if path != new][keep - 1 :]
     for path in old:
         path.unlink()
         manifest_path(path).unlink(missing_ok=True)
@@ -179,6 +188,8 @@ def _sqlite_restore(path, names):
         if check != "ok":
             raise BackupError(f"{path.name} 還原後完整性檢查失敗：{check}")
         return _counts(cursor, names)
+    except sqlite3.Error as error:
+        raise BackupError(f"{path.name} 無法還原：{error}") from error
     finally:
         source.close()
         restored.close()
@@ -186,12 +197,22 @@ def _sqlite_restore(path, names):
 
 
 def _postgres_restore(path, names):
-    scratch = f"{connection.settings_dict['NAME']}_verify"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        cursor.execute(f'CREATE DATABASE "{scratch}"')
+    # Its own scratch database, so that two checks at once never meet.
+    scratch = f"{connection.settings_dict['NAME']}_verify_{os.getpid()}"
     try:
-        _run(["pg_restore", "--no-owner", *_pg_arguments(scratch), str(path)])
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+            cursor.execute(f'CREATE DATABASE "{scratch}"')
+    except DatabaseError as error:
+        raise BackupError(
+            f"無法建立核對用的暫用資料庫 {scratch}（--verify 需要能建立資料庫的"
+            f"帳號）：{error}"
+        ) from error
+    try:
+        try:
+            _run(["pg_restore", "--no-owner", *_pg_arguments(scratch), str(path)])
+        except BackupError as error:
+            raise BackupError(f"{path.name} 無法還原：{error}") from error
         settings_dict = {**connection.settings_dict, "NAME": scratch}
         restored = type(connections[DEFAULT_DB_ALIAS])(settings_dict, "backup_verify")
         try:

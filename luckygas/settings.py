@@ -190,8 +190,8 @@ if os.environ.get("REDIS_URL"):
     }
 
 # A query or a request at least this slow is logged (luckygas.slow).
-SLOW_QUERY_MS = float(os.environ.get("SLOW_QUERY_MS", 100))
-SLOW_REQUEST_MS = float(os.environ.get("SLOW_REQUEST_MS", 500))
+SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 100)
+SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 500)
 # Where `manage.py backup` writes; keep it on another disk in production.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 

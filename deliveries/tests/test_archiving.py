@@ -131,3 +131,24 @@ def test_archiving_while_another_user_records_deliveries():
     active, archived, _, _ = census()
     assert not active & archived
     assert active | archived == before_ids | set(written)
+
+
+@pytest.mark.django_db
+def test_ctrl_c_during_an_archive_says_how_far_it_got(monkeypatch):
+    fill(120)
+    before = census()
+    real_delete, batches = archiving.delete_copied, []
+
+    def interrupt_the_second_batch(cursor, among, ids):
+        batches.append(ids)
+        if len(batches) == 2:
+            raise KeyboardInterrupt
+        real_delete(cursor, among, ids)
+
+    monkeypatch.setattr(archiving, "delete_copied", interrupt_the_second_batch)
+    with pytest.raises(CommandError, match="已搬 7 筆.*使用者中斷（Ctrl-C）"):
+        call_command("archive_deliveries", batch_size=7)
+
+    interrupted = census()
+    assert_each_once(before, interrupted)
+    assert len(interrupted[1]) == 7

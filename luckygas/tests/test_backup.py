@@ -29,6 +29,9 @@ def test_a_backup_holds_the_data_and_restores_to_the_same_counts(capsys):
     (path,) = backups.backups()
     counts = json.loads(backups.manifest_path(path).read_text())
     assert counts["customers_customer"] == 1
+    # Customer data and password hashes: readable by the owner only.
+    for written in (path, backups.manifest_path(path)):
+        assert written.stat().st_mode & 0o777 == 0o600
     assert counts["deliveries_product"] == 16
     if connection.vendor == "sqlite":
         copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -78,3 +81,28 @@ def test_rotation_keeps_exactly_the_newest(capsys):
     assert all(backups.manifest_path(path).exists() for path in kept)
     assert len(list(backups.backup_dir().iterdir())) == 4  # two backups, two lists
     assert "刪除 1 份舊備份" in capsys.readouterr().out.splitlines()[-1]
+
+
+def garbage_backup(name):
+    """A file with a backup's name that holds no backup (cut short, say)."""
+    path = backups.backup_dir() / f"{name}{backups.suffix()}"
+    path.write_bytes(b"not a backup at all" * 100)
+    backups.manifest_path(path).write_text(json.dumps({"customers_customer": 0}))
+    return path
+
+
+def test_a_damaged_backup_fails_verify_naming_the_file():
+    path = garbage_backup("luckygas-20261201-010000-000")
+
+    with pytest.raises(backups.BackupError, match=f"{path.name} 無法還原"):
+        backups.verify(path)
+
+
+def test_a_backup_named_by_a_clock_once_ahead_never_pushes_out_the_new_one(capsys):
+    future = garbage_backup("luckygas-29991231-235959-999")
+
+    call_command("backup", keep=1, verify=True)
+
+    (kept,) = backups.backups()
+    assert kept != future and not future.exists()
+    assert "筆數相符" in capsys.readouterr().out

@@ -119,3 +119,8 @@ def test_a_plain_http_lan_sends_no_strict_transport_security():
     lan = run_python(["-c", code], SECURE_SSL_REDIRECT="false", **PRODUCTION)
     https = run_python(["-c", code], **PRODUCTION)
     assert (lan.stdout.strip(), https.stdout.strip()) == ("0", "31536000")
+
+
+def test_a_bad_slow_threshold_stops_start_up_with_a_clear_message():
+    result = load_settings(DEBUG="1", SLOW_QUERY_MS="abc")
+    assert "SLOW_QUERY_MS must be a whole number, not 'abc'" in result.stderr

@@ -1,18 +1,19 @@
 import datetime as dt
 import logging
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from deliveries import archiving
 from luckygas.dates import to_roc
 from luckygas.importing import progress
+from luckygas.jobs import ScheduledCommand
 from reports.refreshing import refresh
 
 logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = (
         "把較舊的配送紀錄（預設 180 天前）連同品項移到歷史表，分批進行；"
         "中斷後再執行會接著做。完成後更新報表。"
@@ -53,17 +54,18 @@ class Command(BaseCommand):
         with progress(total, "搬移配送", options["verbosity"], unit="筆") as bar:
             try:
                 archiving.archive(cutoff, options["batch_size"], count)
-            except DatabaseError as error:
+            except (DatabaseError, KeyboardInterrupt) as error:
                 # The failed batch rolled back whole; the ones before it hold.
+                reason = str(error) or "使用者中斷（Ctrl-C）"
                 logger.error(
-                    "archive_deliveries 中斷：已搬 %s 筆，錯誤：%s", moved, error
+                    "archive_deliveries 中斷：已搬 %s 筆，原因：%s", moved, reason
                 )
                 raise CommandError(
                     f"搬移中斷：已搬 {moved} 筆（完整的批次），"
-                    f"其餘未動；再執行一次會接著搬。錯誤：{error}"
+                    f"其餘未動；再執行一次會接著搬。原因：{reason}"
                 ) from error
         record, _, _ = refresh("archive_deliveries")
-        self.stdout.write(
+        self.summary(
             f"已把 {until}的 {moved} 筆配送移到歷史表；"
             f"報表已更新（{record.seconds:.1f} 秒）。"
         )

@@ -1,19 +1,21 @@
 import logging
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
 from luckygas import backups
 from luckygas.importing import positive_int
+from luckygas.jobs import ScheduledCommand
 
 logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = (
         "備份資料庫到 BACKUP_DIR（SQLite 用線上備份 API，PostgreSQL 用 pg_dump -Fc），"
-        "只保留最新的幾份；--verify 另把最新的備份還原到暫用資料庫核對筆數。"
+        "只保留最新的幾份；--verify 另把這份備份還原到暫用資料庫核對筆數，"
+        "核對通過才刪除舊備份。"
         "供 cron 每天執行。"
     )
 
@@ -32,8 +34,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             path = backups.create()
-            removed = backups.rotate(keep)
-            checked = backups.verify(backups.backups()[0]) if verify else None
+            # Old backups go only once the new one is known to restore.
+            checked = backups.verify(path) if verify else None
+            removed = backups.rotate(keep, path)
         except (backups.BackupError, OSError) as error:
             logger.error("backup 失敗：%s", error)
             raise CommandError(f"備份失敗：{error}") from error
@@ -44,4 +47,4 @@ class Command(BaseCommand):
         )
         if checked is not None:
             line += f"；還原核對 {len(checked)} 個資料表的筆數相符"
-        self.stdout.write(f"{line}。耗時 {time.perf_counter() - started:.1f} 秒。")
+        self.summary(f"{line}。耗時 {time.perf_counter() - started:.1f} 秒。")

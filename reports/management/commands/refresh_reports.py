@@ -1,10 +1,9 @@
-from django.core.management.base import BaseCommand
-
 from luckygas.importing import progress
+from luckygas.jobs import ScheduledCommand
 from reports import refreshing
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = (
         "更新報表的彙總資料（PostgreSQL 為實體化檢視，SQLite 為彙總表），"
         "供 cron 定時執行。"
@@ -17,7 +16,7 @@ class Command(BaseCommand):
         if options["verbosity"] > 1:
             for table, took in seconds.items():
                 self.stdout.write(f"  {table}：{took:.1f} 秒")
-        self.stdout.write(
+        self.summary(
             f"報表已更新：{len(seconds)} 個彙總，{flags} 筆用量異常，"
             f"耗時 {record.seconds:.1f} 秒。"
         )

@@ -1,0 +1,45 @@
+"""The commands cron runs refuse a database never set up, fail in one line,
+and date their summary in a log."""
+
+import re
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db.migrations.recorder import MigrationRecorder
+
+JOBS = ["refresh_reports", "archive_deliveries", "backup"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("job", JOBS)
+def test_a_job_refuses_a_database_without_the_projects_tables(job):
+    MigrationRecorder.Migration.objects.filter(app="reports").delete()
+
+    with pytest.raises(CommandError, match="個資料表變更未套用.*\\.env"):
+        call_command(job)
+
+
+@pytest.mark.parametrize("job", JOBS)
+def test_an_unreachable_database_is_one_clear_line_not_a_traceback(job):
+    url = "postgres://postgres@127.0.0.1:5432/luckygas_no_such_database"
+    result = subprocess.run(
+        [sys.executable, "manage.py", job],
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1", "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "資料庫（postgresql luckygas_no_such_database）無法使用" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_in_a_log_the_summary_line_starts_with_the_time():
+    out = StringIO()
+    call_command("refresh_reports", stdout=out)
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 報表已更新", out.getvalue())
