@@ -14,6 +14,7 @@ DATA_DIR = BASE_DIR / "bench-data"
 DOC_PATH = BASE_DIR / "docs" / "PERFORMANCE.md"
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+DATABASES = ("sqlite", "postgresql")
 # Tables that hold deliveries, active and archived.
 DELIVERY_TABLES = ("deliveries_delivery", "deliveries_deliveryhistory")
 
@@ -132,3 +133,26 @@ def code_version():
     # This script's own output is no change to the code measured.
     changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs")
     return f"commit {commit}" + (" with uncommitted changes" if changed else "")
+
+
+def add_database_options(parser):
+    """The options every benchmark takes: which databases, and whether to
+    write the doc."""
+    parser.add_argument(
+        "--databases",
+        default=",".join(DATABASES),
+        help="comma-separated, from: " + ", ".join(DATABASES),
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help=f"print only, leave {DOC_PATH.name}"
+    )
+
+
+def parse_with_databases(parser):
+    """The arguments, --databases as a list of known names."""
+    args = parser.parse_args()
+    args.databases = [name.strip() for name in args.databases.split(",")]
+    unknown = set(args.databases) - set(DATABASES)
+    if unknown:
+        parser.error(f"unknown database: {', '.join(sorted(unknown))}")
+    return args

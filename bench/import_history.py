@@ -22,8 +22,10 @@ from common import (
     DATA_DIR,
     DELIVERY_TABLES,
     DOC_PATH,
+    add_database_options,
     drop_scratch,
     machine,
+    parse_with_databases,
     postgres,
     scratch_env,
     write_section,
@@ -33,7 +35,6 @@ VAR_DIR = DATA_DIR / "var"
 SQLITE_PATH = VAR_DIR / "luckygas.sqlite3"
 
 PG_DATABASE = "luckygas_bench"
-DATABASES = ("sqlite", "postgresql")
 
 SEED = 2021
 END_DATE = dt.date(2025, 5, 31)
@@ -86,20 +87,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=349_920)
     parser.add_argument("--customers", type=int, default=1267)
-    parser.add_argument(
-        "--databases",
-        default=",".join(DATABASES),
-        help="comma-separated, from: " + ", ".join(DATABASES),
-    )
-    parser.add_argument(
-        "--no-write", action="store_true", help=f"print only, leave {DOC_PATH.name}"
-    )
-    args = parser.parse_args()
-    args.databases = [name.strip() for name in args.databases.split(",")]
-    unknown = set(args.databases) - set(DATABASES)
-    if unknown:
-        parser.error(f"unknown database: {', '.join(sorted(unknown))}")
-    return args
+    add_database_options(parser)
+    return parse_with_databases(parser)
 
 
 def workbook_paths(rows, customers):

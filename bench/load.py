@@ -27,9 +27,11 @@ from common import (
     BASE_DIR,
     DATA_DIR,
     DOC_PATH,
+    add_database_options,
     code_version,
     drop_scratch,
     machine,
+    parse_with_databases,
     postgres,
     scratch_env,
     write_section,
@@ -37,7 +39,6 @@ from common import (
 
 VAR_DIR = DATA_DIR / "load"
 PG_DATABASE = "luckygas_bench_load"
-DATABASES = ("sqlite", "postgresql")
 BIN = Path(sys.executable).parent
 
 USERS = 15
@@ -66,20 +67,8 @@ def parse_args():
     parser.add_argument("--run-time", default="3m", help="e.g. 90s, 3m")
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument(
-        "--databases",
-        default=",".join(DATABASES),
-        help="comma-separated, from: " + ", ".join(DATABASES),
-    )
-    parser.add_argument(
-        "--no-write", action="store_true", help=f"print only, leave {DOC_PATH.name}"
-    )
-    args = parser.parse_args()
-    args.databases = [name.strip() for name in args.databases.split(",")]
-    unknown = set(args.databases) - set(DATABASES)
-    if unknown:
-        parser.error(f"unknown database: {', '.join(sorted(unknown))}")
-    return args
+    add_database_options(parser)
+    return parse_with_databases(parser)
 
 
 def var_dir(database):

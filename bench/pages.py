@@ -32,9 +32,11 @@ from common import (
     DATA_DIR,
     DELIVERY_TABLES,
     DOC_PATH,
+    add_database_options,
     code_version,
     drop_scratch,
     machine,
+    parse_with_databases,
     postgres,
     scratch_env,
     write_section,
@@ -45,7 +47,6 @@ VAR_DIR = DATA_DIR / "pages"
 SQLITE_PATH = VAR_DIR / "luckygas.sqlite3"
 
 PG_DATABASE = "luckygas_bench_pages"
-DATABASES = ("sqlite", "postgresql")
 
 SEED = 2021
 # Client-list customers; demo.build adds nine history-only households for each.
@@ -77,28 +78,16 @@ END_MARK = "<!-- bench:pages:end -->"
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=3_500_000)
-    parser.add_argument(
-        "--databases",
-        default=",".join(DATABASES),
-        help="comma-separated, from: " + ", ".join(DATABASES),
-    )
+    add_database_options(parser)
     parser.add_argument(
         "--rebuild", action="store_true", help="build the SQLite data set anew"
-    )
-    parser.add_argument(
-        "--no-write", action="store_true", help=f"print only, leave {DOC_PATH.name}"
     )
     # What the script runs in a subprocess per database, with that one's env.
     parser.add_argument(
         "--worker", choices=("build", "measure", "archive"), help=argparse.SUPPRESS
     )
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    args.databases = [name.strip() for name in args.databases.split(",")]
-    unknown = set(args.databases) - set(DATABASES)
-    if unknown:
-        parser.error(f"unknown database: {', '.join(sorted(unknown))}")
-    return args
+    return parse_with_databases(parser)
 
 
 # --- The parent process: data sets, workers, the table and the doc ---------

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -143,14 +144,22 @@ def _postgres_backup(target):
     return counts
 
 
+# A backup still being written after this long was killed midway.
+PARTIAL_HOURS = 24
+
+
 def rotate(keep, new):
     """Delete all but the newest `keep` backups, the `new` one always kept
-    (a name from a clock that was once ahead sorts first); return the
-    deleted paths."""
+    (a name from a clock that was once ahead sorts first), and what killed
+    backups left half-written; return the deleted backups' paths."""
     old = [path for path in backups() if path != new][keep - 1 :]
     for path in old:
         path.unlink()
         manifest_path(path).unlink(missing_ok=True)
+    stale = time.time() - PARTIAL_HOURS * 3600
+    for partial in backup_dir().glob(f"{PREFIX}*.partial"):
+        if partial.stat().st_mtime < stale:
+            partial.unlink(missing_ok=True)
     return old
 
 

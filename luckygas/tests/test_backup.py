@@ -1,7 +1,9 @@
 """manage.py backup: a consistent copy, a checked restore, and rotation."""
 
 import json
+import os
 import sqlite3
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -106,3 +108,17 @@ def test_a_backup_named_by_a_clock_once_ahead_never_pushes_out_the_new_one(capsy
     (kept,) = backups.backups()
     assert kept != future and not future.exists()
     assert "筆數相符" in capsys.readouterr().out
+
+
+def test_rotation_clears_what_a_killed_backup_left_half_written():
+    directory = backups.backup_dir()
+    killed = directory / f"luckygas-20261101-010000-000{backups.suffix()}.partial"
+    running = directory / f"luckygas-20261203-010000-000{backups.suffix()}.partial"
+    for partial in (killed, running):
+        partial.write_bytes(b"half a backup")
+    day_and_more = time.time() - (backups.PARTIAL_HOURS + 1) * 3600
+    os.utime(killed, (day_and_more, day_and_more))
+
+    call_command("backup", keep=2)
+
+    assert not killed.exists() and running.exists()
