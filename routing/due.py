@@ -18,6 +18,28 @@ OVERDUE = "超過週期"
 ORDER = "新增訂單"
 POSTPONED = "延後"
 
+# What a due entry shows and plans with, of the client list's many columns.
+ENTRY_FIELDS = (
+    "code",
+    "short_name",
+    "invoice_title",
+    "address",
+    "phone",
+    "area",
+    "origin",
+    "terminated",
+    "vehicle",
+    "time_slot",
+    "open_hours",
+    "max_cycle_days",
+    "closed_weekdays",
+    "closed_on_public_holidays",
+    "closed_month_days",
+    "closed_lunar_days",
+    "closed_days_unparsed",
+    "updated_at",
+)
+
 # Intervals longer than this are gaps (a holiday, a closure), not a rhythm.
 LONGEST_INTERVAL = 120
 
@@ -139,10 +161,8 @@ def due_list(day, area_group="", vehicle=None):
     """Everyone due on `day`: by cycle, overdue, by phone order, or postponed
     to it, with their customers, closed days and next open day."""
     due = due_entries(day, area_group, vehicle)
-    # What the old system's row held and the search column are for other pages.
-    heavy = ("raw_row", "search_text", "cylinder_expression_counts")
     customers = Customer.objects.filter(pk__in=due).select_related("area")
-    for customer in customers.defer(*heavy):
+    for customer in customers.only(*ENTRY_FIELDS):
         entry = due[customer.pk]
         entry.customer = customer
         entry.closed = closed_reason(customer, day)
