@@ -138,3 +138,23 @@ def test_archiving_while_another_user_records_deliveries():
     active, archived, _, _ = census()
     assert not active & archived
     assert active | archived == before_ids | set(written)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"days": 0}, "--days 要在 1 到 36500 之間，不是 0"),
+        ({"days": -5}, "--days 要在 1 到 36500 之間，不是 -5"),
+        ({"days": 99_999_999}, "--days 要在 1 到 36500 之間，不是 99999999"),
+        ({"batch_size": 0}, "--batch-size 要是正整數，不是 0"),
+    ],
+)
+def test_options_out_of_range_are_refused_and_nothing_moves(options, message):
+    fill(120)
+    before = census()
+
+    with pytest.raises(CommandError, match=message):
+        call_command("archive_deliveries", **options)
+
+    assert census() == before

@@ -11,6 +11,8 @@ from luckygas.jobs import ScheduledCommand
 from reports.refreshing import refresh
 
 logger = logging.getLogger(__name__)
+# A century: further back than any delivery, and a date Python can still hold.
+MAX_DAYS = 36_500
 
 
 class Command(ScheduledCommand):
@@ -35,8 +37,12 @@ class Command(ScheduledCommand):
         parser.add_argument("--dry-run", action="store_true", help="只說要搬幾筆，不搬")
 
     def handle(self, *args, **options):
-        if options["days"] < 1 or options["batch_size"] < 1:
-            raise CommandError("--days 與 --batch-size 都要是正整數")
+        if not 1 <= options["days"] <= MAX_DAYS:
+            raise CommandError(
+                f"--days 要在 1 到 {MAX_DAYS} 之間，不是 {options['days']}"
+            )
+        if options["batch_size"] < 1:
+            raise CommandError(f"--batch-size 要是正整數，不是 {options['batch_size']}")
         cutoff = archiving.cutoff_for(options["days"])
         total = archiving.archivable(cutoff).count()
         # The last day moved, which reads plainer than the first day kept.
