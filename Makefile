@@ -50,6 +50,7 @@ ci: lint check-migrations test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/import_history.py
+	$(BIN)/python bench/pages.py --deliveries 349920
 	$(BIN)/python bench/pages.py
 
 load: install

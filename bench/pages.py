@@ -7,13 +7,14 @@ then each office page requested through the full Django request cycle with the
 test client as a logged-in office user, timing every request. The result table
 is written into its own section of docs/PERFORMANCE.md.
 
-The SQLite file is kept in bench-data/pages/ and reused while it holds the
+The SQLite file is kept in bench-data/pages-<size>/ and reused while it holds the
 requested number of deliveries (--rebuild forces a new one); the PostgreSQL
 database is scratch, created for the run and dropped after it.
 """
 
 import argparse
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -23,7 +24,10 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -42,9 +46,10 @@ from common import (
     write_section,
 )
 
-# Not import_history's var/: that script deletes its SQLite file after each run.
-VAR_DIR = DATA_DIR / "pages"
-SQLITE_PATH = VAR_DIR / "luckygas.sqlite3"
+# Each size of data set has its own folder (not import_history's var/, whose
+# SQLite file that script deletes) and its own section of the doc: set by
+# use_data_set() before anything else runs.
+VAR_DIR = SQLITE_PATH = START_MARK = END_MARK = None
 
 PG_DATABASE = "luckygas_bench_pages"
 
@@ -71,8 +76,13 @@ CODE_PREFIX = "19"
 DATE_RANGE = ("114/01/01", "114/01/31")
 AREA = "A"
 
-START_MARK = "<!-- bench:pages:start -->"
-END_MARK = "<!-- bench:pages:end -->"
+
+def use_data_set(deliveries):
+    global VAR_DIR, SQLITE_PATH, START_MARK, END_MARK
+    VAR_DIR = DATA_DIR / f"pages-{deliveries}"
+    SQLITE_PATH = VAR_DIR / "luckygas.sqlite3"
+    START_MARK = f"<!-- bench:pages:{deliveries}:start -->"
+    END_MARK = f"<!-- bench:pages:{deliveries}:end -->"
 
 
 def parse_args():
@@ -190,7 +200,12 @@ def bench_database(database, args):
     finally:
         if database == "postgresql":
             drop_database(database)
-    dataset = {**dataset, "refresh": measured["refresh"], "archive": archived}
+    dataset = {
+        **dataset,
+        "refresh": measured["refresh"],
+        "operations": measured["operations"],
+        "archive": archived,
+    }
     return dataset, measured["pages"]
 
 
@@ -220,6 +235,33 @@ def table(results):
                         f"| {page['sql_ms']:.1f} | {verdict(page)} |"
                     )
     return "\n".join(lines)
+
+
+def operations_table(results):
+    lines = [
+        "| Operation | Database | Median (ms) | p95 (ms) | Target (ms) | Target met |",
+        "|---|---|--:|--:|--:|---|",
+    ]
+    for name in OPERATION_TARGETS_MS:
+        for database, (dataset, _) in results.items():
+            for op in dataset["operations"]:
+                if op["operation"] == name:
+                    met = "yes" if op["median_ms"] < op["target_ms"] else "**no**"
+                    lines.append(
+                        f"| {name} | {database} | {op['median_ms']:.2f} "
+                        f"| {op['p95_ms']:.2f} | {op['target_ms']} | {met} |"
+                    )
+    return "\n".join(lines)
+
+
+def sequential_scan_lines(results):
+    """Each page whose queries read a deliveries table from end to end."""
+    return [
+        f"- {database}: {page['page']}: {sql}"
+        for database, (_, pages) in results.items()
+        for page in pages
+        for sql in page["seq_scans"]
+    ]
 
 
 def page_list(results):
@@ -297,9 +339,10 @@ def load_text(results):
 def section(results, databases, version):
     """This benchmark's section of docs/PERFORMANCE.md, markers included."""
     dataset, _ = next(iter(results.values()))
-    millions = f"{dataset['deliveries'] / 1_000_000:g}"
+    size = dataset["deliveries"]
+    size = f"{size / 1_000_000:g} million" if size >= 1_000_000 else f"{size:,}"
     return f"""{START_MARK}
-## Office and report pages at {millions} million deliveries
+## Office and report pages at {size} deliveries
 
 `bench/pages.py` builds a data set with the project's demo generator
 (`luckygas/demo.py`, fixed seed) and its real importers, run in-process
@@ -311,10 +354,14 @@ are then moved, ids kept, from `deliveries_delivery` to
 `manage.py archive_deliveries`, in batches of {ARCHIVE_BATCH:,}), and the
 database is analyzed. {ORDERS_PER_DAY} phone orders a day are added from 90
 days back to a week ahead, so that the order list has something to show.
+Before measuring, today's runs are planned as `make run` plans them (six
+runs of up to 25 stops from the due list, with the demo's drivers), once a
+day on a kept data set.
 
 Each page is then requested through the full Django request cycle (URL
 routing, middleware, session and login, view, templates) with
-`django.test.Client`, logged in as an office user, in a process with `DEBUG`
+`django.test.Client`, logged in as an office user (the driver's page as the
+run's driver), in a process with `DEBUG`
 off; after each request the connections are closed or kept as a WSGI server
 would (SQLite reopens its connection per request, PostgreSQL keeps it). Per
 page: {WARMUP} warm-up requests, then {REQUESTS} timed ones; the pages about a customer
@@ -335,11 +382,26 @@ request take when run again right after it, rows fetched; the rest of a request
 is Python: middleware, the view, building model instances, the templates.
 
 Reproduce with `.venv/bin/python bench/pages.py` (options: `--help`); the
-SQLite file is kept in `bench-data/pages/` for the next run, `--rebuild`
+SQLite file is kept in `bench-data/{VAR_DIR.name}/` for the next run, `--rebuild`
 makes it anew. The PostgreSQL database `{PG_DATABASE}` is created and dropped
 by each run.
 
 {table(results)}
+
+The architecture's five operations at the query level (the ORM calls the
+pages make, timed without the request around them; {WARMUP} warm-up calls,
+then {REQUESTS}): a delivery by id; a customer's 100 latest deliveries
+across the active and archive tables, for {VARIETY} busy customers; the
+runs of a day with their drivers and vehicles; the monthly report's
+figures for {VARIETY} months, uncached; 100 phone orders with their items in
+one transaction. Targets: ten times under the architecture's.
+
+{operations_table(results)}
+
+On PostgreSQL every query of every page above is also planned with EXPLAIN;
+the benchmark fails when one would read a deliveries table by a sequential
+scan. {"None does." if not sequential_scan_lines(results) else "These do:"}
+{chr(10).join(sequential_scan_lines(results))}
 
 The pages:
 
@@ -395,6 +457,7 @@ def print_slow(results):
 
 def main():
     args = parse_args()
+    use_data_set(args.deliveries)
     if args.worker:
         return worker(args)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -408,6 +471,9 @@ def main():
     if not args.no_write:
         write_section(section(results, args.databases, version), START_MARK, END_MARK)
         print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")
+    scans = sequential_scan_lines(results)
+    if scans:
+        sys.exit("Sequential scans of a deliveries table:\n" + "\n".join(scans))
 
 
 # --- The workers: Django set up for one database ---------------------------
@@ -696,8 +762,11 @@ def measure():
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     refresh = refresh_reports()
+    routes = plan_runs()
     client = Client()
     client.force_login(office_user())
+    driver = Client()
+    driver.force_login(routes[0].driver.user)
 
     # The test environment records each response's context, which the walk
     # through the history pages reads; its cost stays out of the timing.
@@ -708,9 +777,25 @@ def measure():
         teardown_test_environment()
     settings.DEBUG = False
 
+    pages += [
+        ("Due list (tomorrow)", ["/routing/due/"]),
+        ("Runs of the day", ["/routing/runs/"]),
+        ("Run page", [f"/routing/runs/{route.pk}/" for route in routes]),
+        ("Dispatch sheet", [f"/routing/runs/{route.pk}/sheet/" for route in routes]),
+    ]
+    own = [route for route in routes if route.driver_id == routes[0].driver_id]
+    pages.append(
+        (
+            "Driver: run page (phone)",
+            [f"/routing/driver/runs/{route.pk}/" for route in own],
+            driver,
+        )
+    )
+    pages.append(("Phone order save", order_posts(), client))
+
     results = []
-    for name, urls in pages:
-        result = measure_page(client, name, urls)
+    for name, requests, *who in pages:
+        result = measure_page(who[0] if who else client, name, requests)
         print(
             f"  {name}: {result['median_ms']:.1f} ms median, "
             f"{result['p95_ms']:.1f} ms p95, {result['queries']} queries, "
@@ -718,7 +803,134 @@ def measure():
             flush=True,
         )
         results.append(result)
-    return {"pages": results, "refresh": refresh}
+    return {
+        "pages": results,
+        "operations": operations(random.Random(SEED), routes),
+        "refresh": refresh,
+    }
+
+
+# The architecture's five operations and its targets, ten times lower.
+OPERATION_TARGETS_MS = {
+    "Single delivery lookup": 1,
+    "A customer's 100 latest deliveries": 5,
+    "A day's routes": 10,
+    "Monthly report": 50,
+    "100 orders inserted": 20,
+}
+
+
+def operations(rng, routes):
+    """The architecture's five operations timed at the query level: the ORM
+    calls the pages make, without the request around them."""
+    from django.db import transaction
+
+    from customers.models import Customer
+    from deliveries.history import HistoryFilter, history_page
+    from deliveries.models import Delivery, Order, OrderItem, Product
+    from luckygas.dates import today
+    from reports import figures
+    from reports.consumption import add_months, month_start
+    from routing.models import Route
+
+    deliveries = rng.sample(list(Delivery.objects.values_list("pk", flat=True)), 100)
+    busy = list(
+        Customer.objects.filter(code__in=busy_customers(rng, VARIETY)[0]).values_list(
+            "pk", flat=True
+        )
+    )
+    months = [add_months(month_start(today()), -n) for n in range(VARIETY)]
+    days = sorted({route.route_date for route in routes})
+    product = Product.objects.get(code="std20")
+    hundred = list(Customer.objects.order_by("id").values_list("pk", flat=True)[:100])
+    # A day of their own, so that the orders are found and removed afterwards.
+    far = today() + dt.timedelta(days=3650)
+
+    def insert_orders(_):
+        with transaction.atomic():
+            orders = Order.objects.bulk_create(
+                Order(customer_id=pk, requested_date=far) for pk in hundred
+            )
+            OrderItem.objects.bulk_create(
+                OrderItem(order=order, product=product, quantity=1) for order in orders
+            )
+
+    cases = {
+        "Single delivery lookup": lambda i: Delivery.objects.get(
+            pk=deliveries[i % len(deliveries)]
+        ),
+        "A customer's 100 latest deliveries": lambda i: (
+            history_page(HistoryFilter(customer_id=busy[i % len(busy)]), "", 100).rows
+        ),
+        "A day's routes": lambda i: list(
+            Route.objects.filter(route_date=days[i % len(days)])
+            .select_related("driver", "vehicle")
+            .order_by("route_code")
+        ),
+        "Monthly report": lambda i: figures.monthly(months[i % len(months)]),
+        "100 orders inserted": insert_orders,
+    }
+    results = []
+    for name, run in cases.items():
+        samples = []
+        for index in range(WARMUP + REQUESTS):
+            started = time.perf_counter()
+            run(index)
+            if index >= WARMUP:
+                samples.append((time.perf_counter() - started) * 1000)
+        results.append(
+            {
+                "operation": name,
+                "target_ms": OPERATION_TARGETS_MS[name],
+                "median_ms": statistics.median(samples),
+                "p95_ms": percentile(samples, 0.95),
+            }
+        )
+        print(f"  {name}: {results[-1]['median_ms']:.2f} ms median", flush=True)
+    Order.objects.filter(requested_date=far).delete()
+    return results
+
+
+def plan_runs():
+    """Today's runs filled from the due list, with drivers who log in, as
+    `make run` plans them; planned once a day on a kept data set."""
+    from customers.management.commands.seed_demo import Command, create_runs
+    from luckygas.dates import today
+    from routing import runs
+    from routing.models import Route
+
+    if not Route.objects.filter(route_date=today()).exists():
+        Command(stdout=io.StringIO()).ensure_fleet()
+        for route, group in create_runs(today()):
+            runs.fill_route(route, group, limit=runs.FULL_RUN)
+    return list(
+        Route.objects.filter(route_date=today())
+        .select_related("driver__user")
+        .order_by("pk")
+    )
+
+
+def order_posts():
+    """Phone orders as the intake form sends them, each with its own token,
+    for the customers with the fewest open orders."""
+    from customers.models import Customer
+    from luckygas.dates import to_roc, today
+
+    codes = Customer.objects.order_by("id").values_list("code", flat=True)
+    tomorrow = to_roc(today() + dt.timedelta(days=1))
+    return [
+        Post(
+            f"/orders/new/?{urlencode({'customer': code})}",
+            lambda: {
+                "token": str(uuid.uuid4()),
+                "requested_date": tomorrow,
+                "time_slot": "",
+                "note": "",
+                "quantity_std20": "1",
+            },
+        )
+        for code in codes[:VARIETY]
+    ]
 
 
 def refresh_reports():
@@ -755,14 +967,29 @@ def refresh_reports():
     return {"runs": runs, "rows": rows}
 
 
-def get(client, url):
-    """One request, then the connections closed or kept as after a real one."""
+@dataclass
+class Post:
+    """A form sent: where, and a function giving the fields of each sending."""
+
+    url: str
+    data: Callable
+
+    def __str__(self):
+        return self.url
+
+
+def get(client, request):
+    """One request (a URL, or a Post), then the connections closed or kept as
+    after a real one."""
     from django.db import close_old_connections
 
-    response = client.get(url)
+    if isinstance(request, Post):
+        response, expected = client.post(request.url, request.data()), 302
+    else:
+        response, expected = client.get(request), 200
     close_old_connections()
-    if response.status_code != 200:
-        sys.exit(f"GET {url} answered {response.status_code}")
+    if response.status_code != expected:
+        sys.exit(f"{request} answered {response.status_code}")
     return response
 
 
@@ -804,25 +1031,27 @@ def name_parts(rng, count):
 
 
 def busy_customers(rng, count):
-    """Codes of customers among the 10% with the most deliveries."""
+    """Codes of `count` customers among the busiest (three times as many, by
+    archived deliveries), and how many pages deep all their histories go,
+    up to CUSTOMER_PAGES_DEEP."""
     from django.db.models import Count
 
     from customers.models import Customer
     from deliveries.models import DeliveryHistory
 
     top = (
-        DeliveryHistory.objects.values("customer_id")
+        DeliveryHistory.objects.values_list("customer_id")
         .annotate(count=Count("id"))
-        .order_by("-count", "customer_id")[: Customer.objects.count() // 10]
+        .order_by("-count", "customer_id")[: count * 3]
     )
-    # Enough archived deliveries for the deepest page measured.
-    enough = (CUSTOMER_PAGES_DEEP + 1) * CUSTOMER_PAGE_SIZE
-    top = [row["customer_id"] for row in top if row["count"] > enough]
-    if len(top) < count:
-        sys.exit(f"Only {len(top)} customers have over {enough} deliveries archived")
-    ids = rng.sample(top, count)
+    chosen = rng.sample(list(top), count)
+    fewest = min(archived for _, archived in chosen)
+    deep = min(CUSTOMER_PAGES_DEEP, fewest // CUSTOMER_PAGE_SIZE - 1)
+    if deep < 1:
+        sys.exit(f"The busiest customers have only {fewest} deliveries archived")
+    ids = [customer_id for customer_id, _ in chosen]
     codes = dict(Customer.objects.filter(id__in=ids).values_list("id", "code"))
-    return [codes[customer_id] for customer_id in ids]
+    return [codes[customer_id] for customer_id in ids], deep
 
 
 def smallest_area():
@@ -868,12 +1097,12 @@ def plan_pages(client, rng):
         response = get(client, f"/customers/?{urlencode({'q': part, 'partial': 1})}")
         if not response.context["page"].paginator.count:
             sys.exit(f"Searching {part!r} finds no customer")
-    busy = busy_customers(rng, VARIETY)
+    busy, pages_deep = busy_customers(rng, VARIETY)
     codes = list(Customer.objects.order_by("code").values_list("code", flat=True))
     anyone = rng.sample(codes, VARIETY)
 
     second = [walk(client, f"/customers/{code}/", 1) for code in busy]
-    deep = [walk(client, f"/customers/{code}/", CUSTOMER_PAGES_DEEP) for code in busy]
+    deep = [walk(client, f"/customers/{code}/", pages_deep) for code in busy]
 
     rare = smallest_area()
     everyone = HistoryFilter()
@@ -901,7 +1130,7 @@ def plan_pages(client, rng):
         ),
         ("Customer page", [f"/customers/{code}/" for code in busy]),
         ("Customer page, history page 2", second),
-        (f"Customer page, history page {CUSTOMER_PAGES_DEEP + 1}", deep),
+        (f"Customer page, history page {pages_deep + 1}", deep),
         ("History, first page", ["/deliveries/"]),
         (
             f"History, page {HISTORY_PAGES_DEEP + 1}",
@@ -1013,7 +1242,7 @@ def measure_page(client, name, urls):
     slowest = statements[times.index(max(times))]
     result = {
         "page": name,
-        "example": readable(urls[0]),
+        "example": readable(str(urls[0])),
         "urls": len(urls),
         "median_ms": statistics.median(samples),
         "p95_ms": percentile(samples, 0.95),
@@ -1025,7 +1254,38 @@ def measure_page(client, name, urls):
     }
     if result["median_ms"] >= TARGET_MS:
         result["plan"] = explain(slowest)
+    result["seq_scans"] = sequential_scans(statements)
     return result
+
+
+def sequential_scans(statements):
+    """The statements PostgreSQL would run by reading a deliveries table
+    from end to end; none on SQLite, whose planner this does not check."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    found = []
+    for sql in statements:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+        tables = {
+            node.get("Relation Name")
+            for node in plan_nodes(plan[0]["Plan"])
+            if node["Node Type"] == "Seq Scan"
+        }
+        if tables & set(DELIVERY_TABLES):
+            found.append(sql)
+    return found
+
+
+def plan_nodes(node):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from plan_nodes(child)
 
 
 def query_ms(sql):

@@ -5,12 +5,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer
 from customers.schedule import closed_reason, next_open_day
-from deliveries.models import Delivery, DeliveryHistory, Order
+from deliveries.models import Delivery, DeliveryHistory, Order, OrderItem
 from routing.models import Postponement
 
 CYCLE = "預計配送"
@@ -114,11 +114,10 @@ def due_entries(day, area_group="", vehicle=None):
     Only delivered stops count as a last delivery: a customer who was absent
     is still due.
     """
-    rows = (
-        customers_for(day, area_group, vehicle)
-        .annotate(last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory)))
-        .values_list("pk", "last_delivery", "max_cycle_days")
-    )
+    customers = customers_for(day, area_group, vehicle)
+    rows = customers.annotate(
+        last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory))
+    ).values_list("pk", "last_delivery", "max_cycle_days")
     entries = {
         pk: DueEntry(None, last_delivery=last, cycle_days=cycle)
         for pk, last, cycle in rows
@@ -127,8 +126,9 @@ def due_entries(day, area_group="", vehicle=None):
     for customer_id, median in median_intervals(without_cycle).items():
         entries[customer_id].cycle_days = median
 
+    # The customers as a subquery: a list of a thousand ids costs more to send.
     postponed = Postponement.objects.filter(
-        customer_id__in=entries, from_date__lte=day, to_date__gte=day
+        customer__in=customers.values("pk"), from_date__lte=day, to_date__gte=day
     ).order_by("created_at")
     for postponement in postponed:
         entries[postponement.customer_id].postponement = postponement
@@ -143,10 +143,11 @@ def due_entries(day, area_group="", vehicle=None):
         if entry.sources:
             due[customer_id] = entry
 
+    items = OrderItem.objects.select_related("product")
     orders = (
         open_orders(day)
-        .filter(customer_id__in=entries)
-        .prefetch_related("items__product")
+        .filter(customer__in=customers.values("pk"))
+        .prefetch_related(Prefetch("items", queryset=items))
         .order_by("requested_date", "id")
     )
     for order in orders:

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import segno
@@ -363,6 +364,8 @@ def directions_links(addresses):
     return links
 
 
+# A run's links change only when its stops do; drawing a code takes tens of ms.
+@lru_cache(maxsize=128)
 def qr_code(link):
     """The link as an inline SVG QR code, for a phone to scan off the paper."""
     return mark_safe(segno.make(link, error="l").svg_inline(scale=2, border=2))
