@@ -1,7 +1,7 @@
 """Runs (車次) of a day: filled from the due list, put in order, checked, printed."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -78,15 +78,17 @@ def slot_order(customer):
 def unplanned_by_group(day):
     """How many due customers of the day are on no run yet, per area group."""
     planned = planned_customer_ids(day)
-    unplanned = [pk for pk in due.due_entries(day) if pk not in planned]
-    groups = (
-        Customer.objects.filter(pk__in=unplanned)
-        .values_list("area__group")
-        .annotate(count=Count("pk"))
+    return group_counts(
+        entry for pk, entry in due.due_entries(day).items() if pk not in planned
     )
+
+
+def group_counts(entries):
+    """(area group, number of entries), the groups by name, 未分區 last."""
+    counts = Counter(entry.group for entry in entries)
     return sorted(
         (Area.Group(group).label if group else "未分區", count)
-        for group, count in groups
+        for group, count in counts.items()
     )
 
 
@@ -158,7 +160,7 @@ def add_customer(route, customer):
         if planned:
             return None, planned
         order = due.open_orders(route.route_date).filter(customer=customer).first()
-        entry = due.DueEntry(customer, orders=[order] if order else [])
+        entry = due.DueEntry.of(customer, orders=[order] if order else [])
         return append_stops(route, [entry])[0], None
 
 

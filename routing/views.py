@@ -2,6 +2,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from customers.schedule import next_open_day
 from deliveries.models import Order
 from luckygas.dates import to_roc, to_roc_number, today
 from luckygas.exporting import xlsx_response
+from luckygas.forms import query_without
 from luckygas.roles import office_required
 from routing import due, runs
 from routing.forms import (
@@ -23,6 +25,9 @@ from routing.forms import (
 )
 from routing.models import Route, RouteStop
 
+# A page of the due list: a day's whole list can run to hundreds.
+DUE_PAGE_SIZE = 100
+
 
 @office_required
 def due_list(request):
@@ -30,9 +35,18 @@ def due_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     day = data.get("day") or today() + dt.timedelta(days=1)
 
-    entries = due.due_list(day, data.get("group", ""), data.get("vehicle"))
-
-    context = {"form": form, "day": day, "entries": entries}
+    entries = due.ordered(
+        due.due_entries(day, data.get("group", ""), data.get("vehicle"))
+    )
+    page = Paginator(entries, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "day": day,
+        "entries": due.complete(page.object_list, day),
+        "page": page,
+        "by_group": runs.group_counts(entries),
+        "query": query_without(request, "page"),
+    }
     return render(request, "routing/due_list.html", context)
 
 

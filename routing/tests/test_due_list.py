@@ -246,3 +246,27 @@ def test_a_stop_where_the_customer_was_absent_is_no_delivery():
         outcome=Delivery.Outcome.ABSENT,
     )
     assert entry_for(SATURDAY, "1500001").sources == [OVERDUE]
+
+
+def test_a_long_due_list_comes_a_hundred_a_page_with_counts_per_group(office_client):
+    last = SATURDAY - dt.timedelta(days=7)
+    north = Area.objects.get(code="C")
+    for number in range(103):
+        area = north if number < 3 else Area.objects.get(code="A")
+        client_customer(f"15{number:05d}", last=last, area=area, address=f"路{number}")
+
+    first = office_client.get(reverse("routing:due"), {"day": "114/05/24"})
+    second = office_client.get(
+        reverse("routing:due"), {"day": "114/05/24", "page": "2"}
+    )
+
+    assert len(first.context["entries"]) == 100
+    assert [entry.customer.area.code for entry in second.context["entries"]] == [
+        "C",
+        "C",
+        "C",
+    ]
+    assert first.context["by_group"] == [("北區", 3), ("南區", 100)]
+    page = first.content.decode()
+    assert "共 103 位" in page and "第 1 / 2 頁" in page
+    assert "?day=114%2F05%2F24&amp;page=2" in page

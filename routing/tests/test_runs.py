@@ -133,8 +133,8 @@ def test_vehicle_warnings_both_ways(office_client, make_route, motorcycle):
     bike = due_customer("1500001", vehicle=Customer.Vehicle.MOTORCYCLE)
     car = due_customer("1500002", vehicle=Customer.Vehicle.CAR)
     either = due_customer("1500003", vehicle=Customer.Vehicle.EITHER)
-    runs.append_stops(route, [runs.due.DueEntry(bike), runs.due.DueEntry(either)])
-    runs.append_stops(bike_run, [runs.due.DueEntry(car)])
+    runs.append_stops(route, [runs.due.DueEntry.of(bike), runs.due.DueEntry.of(either)])
+    runs.append_stops(bike_run, [runs.due.DueEntry.of(car)])
 
     assert warnings_of(route) == {
         "1500001": ["只能機車送，卻排在汽車車次"],
@@ -151,7 +151,7 @@ def test_hours_and_closed_day_warnings(make_route):
     open_late = due_customer("1500002", open_hours=[14, 15])
     closed = due_customer("1500003", closed_weekdays="2")
     fine = due_customer("1500004", open_hours=[8, 9, 10])
-    entries = [runs.due.DueEntry(c) for c in (fine, evening, open_late, closed)]
+    entries = [runs.due.DueEntry.of(c) for c in (fine, evening, open_late, closed)]
     runs.append_stops(route, entries)
 
     warnings = warnings_of(route)
@@ -308,7 +308,7 @@ def test_terminated_addressless_and_postponed_stops_are_flagged(
     gone = due_customer("1500001", terminated=True)
     nowhere = due_customer("1500002", address="")
     later = due_customer("1500003")
-    runs.append_stops(route, [runs.due.DueEntry(c) for c in (gone, nowhere, later)])
+    runs.append_stops(route, [runs.due.DueEntry.of(c) for c in (gone, nowhere, later)])
     office_client.post(
         reverse("routing:postpone"),
         {
@@ -376,7 +376,7 @@ def test_two_fills_at_once_never_plan_a_customer_twice(make_route, motorcycle):
 
 def test_a_customer_delivered_after_planning_is_flagged(make_route):
     route = make_route()
-    runs.append_stops(route, [runs.due.DueEntry(due_customer("1500001"))])
+    runs.append_stops(route, [runs.due.DueEntry.of(due_customer("1500001"))])
     customer = Customer.objects.get(code="1500001")
     assert warnings_of(route)["1500001"] == []
 
