@@ -81,6 +81,9 @@ def customer_detail(request, code):
             for number, name in WEEKDAY_NAMES.items()
         ],
         "week": cached_week_ahead(customer, today()),
+        "postponements": customer.postponements.filter(to_date__gt=today())
+        .select_related("created_by")
+        .order_by("from_date", "created_at"),
     }
     return render(request, "customers/customer_detail.html", context)
 

@@ -5,6 +5,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -42,6 +43,9 @@ ENTRY_FIELDS = (
 
 # Intervals longer than this are gaps (a holiday, a closure), not a rhythm.
 LONGEST_INTERVAL = 120
+
+# Days a due entry may be put off at most; longer is a pause of the customer.
+LONGEST_POSTPONEMENT = 60
 
 
 @dataclass
@@ -156,11 +160,12 @@ def due_entries(day, area_group="", vehicle=None):
         entries[customer_id].cycle_days = median
 
     # The customers as a subquery: a list of a thousand ids costs more to send.
-    postponed = Postponement.objects.filter(
-        customer__in=customers.values("pk"), from_date__lte=day, to_date__gte=day
-    ).order_by("created_at")
-    for postponement in postponed:
-        entries[postponement.customer_id].postponement = postponement
+    in_force = postponements_on(day, customers.values("pk"))
+    for customer_id, postponement in in_force.items():
+        entry = entries[customer_id]
+        # A delivery since the postponed day ends the postponement.
+        if not (entry.last_delivery and entry.last_delivery >= postponement.from_date):
+            entry.postponement = postponement
 
     due = {}
     for customer_id, entry in entries.items():
@@ -220,16 +225,60 @@ def due_list(day, area_group="", vehicle=None):
     return complete(ordered(due_entries(day, area_group, vehicle)), day)
 
 
-def postpone(customer, day, to_date, reason, user, order=None):
-    """Move a due entry (and its order, if any) to a later day."""
-    if order is not None:
-        order.requested_date = to_date
-        order.save(update_fields=["requested_date", "updated_at"])
-    return Postponement.objects.create(
-        customer=customer,
-        order=order,
-        from_date=day,
-        to_date=to_date,
-        reason=reason,
-        created_by=user,
-    )
+def postponements_on(day, customers):
+    """The postponement in force on `day` for each of `customers` (ids or a
+    subquery of them) that has one: {customer id: postponement}.
+
+    One covers the days from its original day to the day before its new one.
+    A later postponement starting within an earlier one's days replaces it:
+    moved to the 10th, then to the 7th, the customer is due on the 7th.
+    """
+    candidates = defaultdict(list)
+    rows = Postponement.objects.filter(
+        customer__in=customers,
+        from_date__lte=day,
+        to_date__gte=day - dt.timedelta(days=LONGEST_POSTPONEMENT),
+    ).order_by("created_at", "id")
+    for postponement in rows:
+        candidates[postponement.customer_id].append(postponement)
+    in_force = {}
+    for customer_id, made in candidates.items():
+        for index, postponement in enumerate(made):
+            replaced = any(
+                postponement.from_date <= later.from_date <= postponement.to_date
+                for later in made[index + 1 :]
+            )
+            if postponement.to_date >= day and not replaced:
+                in_force[customer_id] = postponement
+    return in_force
+
+
+def postpone(customer, day, to_date, reason, user, orders=()):
+    """Move a due entry, and the orders it shows, to a later day.
+
+    Asked twice alike (a double submit), it moves nothing more and returns the
+    first postponement.
+    """
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        same = Postponement.objects.filter(
+            customer=customer, from_date=day, to_date=to_date, reason=reason
+        ).first()
+        if same and not any(order.requested_date <= day for order in orders):
+            return same
+        for order in orders:
+            order.requested_date = to_date
+            order.save(update_fields=["requested_date", "updated_at"])
+        made = [
+            Postponement(
+                customer=customer,
+                order=order,
+                from_date=day,
+                to_date=to_date,
+                reason=reason,
+                created_by=user,
+            )
+            for order in orders or [None]
+        ]
+        Postponement.objects.bulk_create(made)
+        return made[0]

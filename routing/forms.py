@@ -4,8 +4,9 @@ from django import forms
 
 from customers.models import Area, Customer
 from deliveries.models import DeliveryRecord
-from luckygas.dates import to_roc
-from luckygas.forms import BootstrapMixin, RocDateField
+from luckygas.dates import to_roc, today
+from luckygas.forms import BootstrapMixin, RocDateField, RocDateInput
+from routing.due import LONGEST_POSTPONEMENT
 from routing.models import Driver, Route, Vehicle
 from routing.runs import FULL_RUN
 
@@ -28,23 +29,56 @@ class DueListForm(BootstrapMixin, forms.Form):
     )
 
 
+class HiddenRocDateInput(RocDateInput):
+    input_type = "hidden"
+
+
 class PostponeForm(BootstrapMixin, forms.Form):
+    """A due entry put off from `day` to `to_date`: not from a day gone by,
+    and not further than LONGEST_POSTPONEMENT days (a mistyped year would
+    otherwise hide the customer for years)."""
+
     customer = forms.CharField(widget=forms.HiddenInput)
-    order = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    day = RocDateField(widget=forms.HiddenInput)
+    day = RocDateField(widget=HiddenRocDateInput)
     to_date = RocDateField(label="延至")
     reason = forms.CharField(
         label="原因",
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "例如：店休到週三"}),
     )
+    # The due list's query string, to go back to the same page of it.
+    back = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day < today():
+            raise forms.ValidationError(
+                f"{to_roc(day)} 已經過去，只能延後今天以後的配送"
+            )
+        return day
 
     def clean(self):
         cleaned = super().clean()
         day, to_date = cleaned.get("day"), cleaned.get("to_date")
-        if day and to_date and to_date <= day:
-            raise forms.ValidationError(f"延後的日期要晚於 {to_roc(day)}")
+        if not (day and to_date):
+            return cleaned
+        problem = postponement_problem(day, to_date)
+        if problem:
+            self.add_error("to_date", problem)
         return cleaned
+
+
+def postponement_problem(day, to_date):
+    """What is wrong with putting off a delivery from `day` to `to_date`, or ''."""
+    latest = day + dt.timedelta(days=LONGEST_POSTPONEMENT)
+    if to_date <= day:
+        return f"延後的日期要晚於 {to_roc(day)}"
+    if to_date > latest:
+        return (
+            f"最多延後 {LONGEST_POSTPONEMENT} 天（到 {to_roc(latest)}）；"
+            "客戶要停止配送請在客戶資料設定"
+        )
+    return ""
 
 
 # Runs start at 08:00 or 13:00: a driver or a vehicle does one run a shift.
@@ -238,8 +272,8 @@ class StopRecordForm(BootstrapMixin, forms.Form):
             to_date = cleaned.get("postpone_to")
             if not to_date:
                 self.add_error("postpone_to", "延後請填改送的日期")
-            elif to_date <= self.day:
-                self.add_error("postpone_to", f"延後的日期要晚於 {to_roc(self.day)}")
+            elif problem := postponement_problem(self.day, to_date):
+                self.add_error("postpone_to", problem)
         return cleaned
 
 

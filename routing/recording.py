@@ -92,7 +92,7 @@ def settle_order(stop, outcome, data, user):
             data["postpone_to"],
             reason,
             user,
-            order,
+            [order] if order and order.is_open else [],
         )
         return
     if order is None or not order.is_open:

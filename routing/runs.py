@@ -16,7 +16,7 @@ from customers.schedule import closed_reason
 from deliveries.models import Delivery
 from luckygas.dates import to_roc
 from routing import due
-from routing.models import Postponement, Route, RouteStop, Vehicle
+from routing.models import Route, RouteStop, Vehicle
 
 # The office's groups of areas, guessed from the run's name: 南早 -> south.
 GROUP_BY_NAME = {"南": Area.Group.SOUTH, "北": Area.Group.NORTH, "外": Area.Group.OUTER}
@@ -77,19 +77,28 @@ def slot_order(customer):
 
 def unplanned_by_group(day):
     """How many due customers of the day are on no run yet, per area group."""
+    return group_counts(unplanned_due(day))
+
+
+def unplanned_due(day, group=""):
+    """The due entries of the day (of an area group) on no run yet, unordered
+    and without their customers: for counting."""
     planned = planned_customer_ids(day)
-    return group_counts(
-        entry for pk, entry in due.due_entries(day).items() if pk not in planned
-    )
+    return [
+        entry for pk, entry in due.due_entries(day, group).items() if pk not in planned
+    ]
 
 
 def group_counts(entries):
-    """(area group, number of entries), the groups by name, 未分區 last."""
+    """(area group, number of entries), the groups in the office's order
+    (南區, 北區, 外線), 未分區 last."""
     counts = Counter(entry.group for entry in entries)
-    return sorted(
-        (Area.Group(group).label if group else "未分區", count)
-        for group, count in counts.items()
-    )
+    groups = [*Area.Group.values, None]
+    return [
+        (Area.Group(group).label if group else "未分區", counts[group])
+        for group in groups
+        if counts[group]
+    ]
 
 
 def unplanned_entries(day, group="", vehicle=None):
@@ -314,11 +323,9 @@ def changed_since_planning(route, customer_ids):
     """Customers postponed past the run's day, or delivered a few days before it."""
     day = route.route_date
     changed = defaultdict(list)
-    postponements = Postponement.objects.filter(
-        customer_id__in=customer_ids, from_date__lte=day, to_date__gt=day
-    ).values_list("customer_id", "to_date")
-    for customer_id, to_date in postponements:
-        changed[customer_id].append(f"已延後到 {to_roc(to_date)}")
+    for customer_id, postponement in due.postponements_on(day, customer_ids).items():
+        if postponement.to_date > day:
+            changed[customer_id].append(f"已延後到 {to_roc(postponement.to_date)}")
     recent = (
         Delivery.objects.filter(
             customer_id__in=customer_ids,

@@ -7,6 +7,11 @@ app_name = "routing"
 urlpatterns = [
     path("due/", views.due_list, name="due"),
     path("due/postpone/", views.postpone, name="postpone"),
+    path(
+        "postponements/<int:postponement_id>/cancel/",
+        views.postponement_cancel,
+        name="postponement-cancel",
+    ),
     path("runs/", views.route_list, name="runs"),
     path("runs/<int:route_id>/", views.route_detail, name="route"),
     path("runs/<int:route_id>/fill/", views.route_fill, name="route-fill"),

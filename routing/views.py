@@ -3,13 +3,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from customers.models import Area, Customer
 from customers.schedule import next_open_day
-from deliveries.models import Order
 from luckygas.dates import to_roc, to_roc_number, today
 from luckygas.exporting import xlsx_response
 from luckygas.forms import query_without
@@ -23,7 +23,7 @@ from routing.forms import (
     PostponeForm,
     RouteForm,
 )
-from routing.models import Route, RouteStop
+from routing.models import Postponement, Route, RouteStop
 
 # A page of the due list: a day's whole list can run to hundreds.
 DUE_PAGE_SIZE = 100
@@ -32,7 +32,7 @@ DUE_PAGE_SIZE = 100
 @office_required
 def due_list(request):
     form = DueListForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = valid_filters(request, form)
     day = data.get("day") or today() + dt.timedelta(days=1)
 
     entries = due.ordered(
@@ -46,59 +46,97 @@ def due_list(request):
         "page": page,
         "by_group": runs.group_counts(entries),
         "query": query_without(request, "page"),
+        "back": request.GET.urlencode(),
     }
     return render(request, "routing/due_list.html", context)
+
+
+def valid_filters(request, form):
+    """The filters that could be read; each one that could not is named in a
+    message and left out, rather than dropping the others with it."""
+    if form.is_bound and not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label
+            value = form.data.get(name, "")
+            messages.error(request, f"{label}「{value}」無法使用：{errors[0]}，已略過")
+    return getattr(form, "cleaned_data", {})
+
+
+# What of the due list's query string a postponement goes back to.
+DUE_LIST_PARAMETERS = ("day", "group", "vehicle", "page")
+
+
+def due_list_url(back, day):
+    """The due list as it was when its 延後… was pressed, or the day's list."""
+    given = QueryDict(back)
+    query = {name: given[name] for name in DUE_LIST_PARAMETERS if given.get(name)}
+    query.setdefault("day", to_roc(day))
+    return f"{reverse('routing:due')}?{urlencode(query)}"
 
 
 @office_required
 def postpone(request):
     """A due entry moved to a later day: the form (linked from the due list),
-    then the move."""
+    then the move, with every open order the entry shows."""
     if request.method != "POST":
-        return postpone_form(request)
+        customer = get_object_or_404(Customer, code=request.GET.get("customer", ""))
+        day, _ = day_from(request)
+        initial = {
+            "customer": customer.code,
+            "day": day,
+            "to_date": next_open_day(customer, day),
+            "back": request.GET.get("back", ""),
+        }
+        return postpone_page(request, customer, day, PostponeForm(initial=initial))
+
     form = PostponeForm(request.POST)
+    customer = get_object_or_404(Customer, code=request.POST.get("customer", ""))
     if not form.is_valid():
-        messages.error(request, f"沒有延後：{form_errors(form)}")
-        day = urlencode({"day": request.POST.get("day", "")})
-        return redirect(f"{reverse('routing:due')}?{day}")
+        day = form.cleaned_data.get("day") or today() + dt.timedelta(days=1)
+        return postpone_page(request, customer, day, form)
 
     data = form.cleaned_data
-    customer = get_object_or_404(Customer, code=data["customer"])
-    order = None
-    if data["order"]:
-        order = get_object_or_404(
-            Order, pk=data["order"], customer=customer, status=Order.Status.OPEN
-        )
+    orders = list(due.open_orders(data["day"]).filter(customer=customer))
     due.postpone(
-        customer, data["day"], data["to_date"], data["reason"], request.user, order
+        customer, data["day"], data["to_date"], data["reason"], request.user, orders
     )
-    to_date = to_roc(data["to_date"])
+    moved = f"，訂單 {len(orders)} 張一併改期" if orders else ""
     messages.success(
-        request, f"已延後：{customer.code} {customer.display_name} 改為 {to_date}"
+        request,
+        f"已延後：{customer.code} {customer.display_name} "
+        f"改為 {to_roc(data['to_date'])}{moved}",
     )
-    return redirect(f"{reverse('routing:due')}?day={to_roc(data['day'])}")
+    return redirect(due_list_url(data["back"], data["day"]))
 
 
-def postpone_form(request):
-    customer = get_object_or_404(Customer, code=request.GET.get("customer", ""))
-    day, _ = day_from(request)
-    order_id = request.GET.get("order", "")
-    order = None
-    if order_id.isascii() and order_id.isdigit() and len(order_id) < 19:
-        order = Order.objects.filter(
-            pk=order_id, customer=customer, status=Order.Status.OPEN
-        ).first()
-    initial = {
-        "customer": customer.code,
-        "day": day,
-        "order": order.pk if order else None,
-        "to_date": next_open_day(customer, day),
-    }
+@office_required
+@require_POST
+def postponement_cancel(request, postponement_id):
+    """A postponement taken back: the customer is due again as before. Orders
+    it moved keep their new day; the order list changes them."""
+    postponement = get_object_or_404(
+        Postponement.objects.select_related("customer"), pk=postponement_id
+    )
+    customer = postponement.customer
+    postponement.delete()
+    moved = "；一併改期的訂單仍在新的日期" if postponement.order_id else ""
+    messages.success(
+        request,
+        f"已取消延後：{to_roc(postponement.from_date)} 延至 "
+        f"{to_roc(postponement.to_date)}{moved}",
+    )
+    return redirect(customer)
+
+
+def postpone_page(request, customer, day, form):
     context = {
-        "form": PostponeForm(initial=initial),
+        "form": form,
         "customer": customer,
         "day": day,
-        "order": order,
+        "orders": due.open_orders(day)
+        .filter(customer=customer)
+        .prefetch_related("items__product"),
+        "back_url": due_list_url(form["back"].value() or "", day),
     }
     return render(request, "routing/postpone.html", context)
 
@@ -190,6 +228,14 @@ def route_fill(request, route_id):
     group = Area.Group(form.cleaned_data["group"]).label
     if added:
         messages.success(request, f"已從待配送名單排入{group} {len(added)} 位客戶")
+        return redirect(route)
+    left = len(runs.unplanned_due(route.route_date, form.cleaned_data["group"]))
+    if left and route.vehicle:
+        messages.info(
+            request,
+            f"{group}還有 {left} 位尚未排車，但都不能用{route.vehicle}送"
+            "（客戶資料的「配送車種」）",
+        )
     else:
         messages.info(request, f"{group}沒有尚未排車的待配送客戶")
     return redirect(route)

@@ -58,6 +58,18 @@ def test_a_car_run_is_filled_without_motorcycle_customers(make_route, motorcycle
     assert codes(bike_run) == ["1500001"]
 
 
+def test_a_fill_that_no_customer_fits_says_why(office_client, make_route):
+    due_customer("1500001", vehicle=Customer.Vehicle.MOTORCYCLE)
+    car_run = make_route("南早")
+    url = reverse("routing:route-fill", args=[car_run.pk])
+
+    page = office_client.post(url, {"group": "south"}, follow=True).content.decode()
+    assert "南區還有 1 位尚未排車，但都不能用ABC-1234（汽車）送" in page
+
+    page = office_client.post(url, {"group": "north"}, follow=True).content.decode()
+    assert "北區沒有尚未排車的待配送客戶" in page
+
+
 def test_stops_move_up_down_and_to_another_run(office_client, make_route):
     for code in ("1500001", "1500002", "1500003"):
         due_customer(code, address=f"臺東市{code}")
@@ -302,8 +314,9 @@ def test_a_fill_stops_at_the_number_of_stops_asked(office_client, make_route):
 
 
 def test_terminated_addressless_and_postponed_stops_are_flagged(
-    office_client, make_route
+    office_client, make_route, monkeypatch
 ):
+    monkeypatch.setattr("routing.forms.today", lambda: DAY)
     route = make_route()
     gone = due_customer("1500001", terminated=True)
     nowhere = due_customer("1500002", address="")
@@ -408,4 +421,4 @@ def test_the_runs_page_counts_the_unplanned_per_area_group(office_client, make_r
 
     assert page.context["unplanned"] == 3
     groups = page.context["unplanned_by_group"]
-    assert groups == [("北區", 1), ("南區", 1), ("未分區", 1)]
+    assert groups == [("南區", 1), ("北區", 1), ("未分區", 1)]
