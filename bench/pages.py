@@ -362,8 +362,8 @@ Each page is then requested through the full Django request cycle (URL
 routing, middleware, session and login, view, templates) with
 `django.test.Client`, logged in as an office user (the driver's page as the
 run's driver), in a process with `DEBUG`
-off; after each request the connections are closed or kept as a WSGI server
-would (SQLite reopens its connection per request, PostgreSQL keeps it). Per
+off; after each request the connections are kept or closed as a WSGI server
+does (each database's connection is kept up to ten minutes, CONN_MAX_AGE). Per
 page: {WARMUP} warm-up requests, then {REQUESTS} timed ones; the pages about a customer
 cycle through {VARIETY} customers (names, codes and archive positions picked at
 random from the database with a fixed seed), so that no single row stays hot.

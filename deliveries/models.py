@@ -105,6 +105,13 @@ class Order(models.Model):
             models.Index(
                 fields=["-order_date", "status"], name="idx_order_date_status"
             ),
+            # The order list of a day, and the due list's open orders up to one.
+            models.Index(
+                fields=["requested_date", "status"], name="idx_order_requested"
+            ),
+            models.Index(
+                fields=["status", "requested_date"], name="idx_order_open_until"
+            ),
         ]
 
     def __str__(self):

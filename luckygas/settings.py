@@ -126,6 +126,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "luckygas.sqlite3",
+            # A worker keeps its connection, and with it SQLite's page cache,
+            # between requests; WAL tells it when another process wrote.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "init_command": SQLITE_PRAGMAS,
                 # Writers queue for the lock up front instead of failing midway

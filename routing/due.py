@@ -159,12 +159,15 @@ def due_entries(day, area_group="", vehicle=None):
     for customer_id, median in median_intervals(without_cycle).items():
         entries[customer_id].cycle_days = median
 
-    # The customers as a subquery: a list of a thousand ids costs more to send.
-    in_force = postponements_on(day, customers.values("pk"))
-    for customer_id, postponement in in_force.items():
-        entry = entries[customer_id]
+    # Postponements and open orders of the day are few: read them all and keep
+    # those of the customers listed, rather than make the database match them
+    # against the customers' query.
+    for customer_id, postponement in postponements_on(day).items():
+        entry = entries.get(customer_id)
         # A delivery since the postponed day ends the postponement.
-        if not (entry.last_delivery and entry.last_delivery >= postponement.from_date):
+        if entry and not (
+            entry.last_delivery and entry.last_delivery >= postponement.from_date
+        ):
             entry.postponement = postponement
 
     due = {}
@@ -172,18 +175,21 @@ def due_entries(day, area_group="", vehicle=None):
         waiting = entry.postponement and entry.postponement.to_date > day
         if entry.postponement and not waiting:
             entry.sources.append(POSTPONED)
-        elif entry.expected and entry.expected <= day and not waiting:
-            entry.sources.append(CYCLE if entry.expected == day else OVERDUE)
+        elif not waiting:
+            expected = entry.expected
+            if expected and expected <= day:
+                entry.sources.append(CYCLE if expected == day else OVERDUE)
         if entry.sources:
             due[customer_id] = entry
 
     orders = (
         open_orders(day)
-        .filter(customer__in=customers.values("pk"))
         .order_by("requested_date", "id")
         .values_list("customer_id", "pk")
     )
     for customer_id, order_id in orders:
+        if customer_id not in entries:
+            continue
         entry = due.setdefault(customer_id, entries[customer_id])
         entry.order_ids.append(order_id)
         if ORDER not in entry.sources:
@@ -225,9 +231,9 @@ def due_list(day, area_group="", vehicle=None):
     return complete(ordered(due_entries(day, area_group, vehicle)), day)
 
 
-def postponements_on(day, customers):
-    """The postponement in force on `day` for each of `customers` (ids or a
-    subquery of them) that has one: {customer id: postponement}.
+def postponements_on(day, customers=None):
+    """The postponement in force on `day` for each of `customers` (ids; all
+    customers when None) that has one: {customer id: postponement}.
 
     One covers the days from its original day to the day before its new one.
     A later postponement starting within an earlier one's days replaces it:
@@ -235,10 +241,11 @@ def postponements_on(day, customers):
     """
     candidates = defaultdict(list)
     rows = Postponement.objects.filter(
-        customer__in=customers,
         from_date__lte=day,
         to_date__gte=day - dt.timedelta(days=LONGEST_POSTPONEMENT),
     ).order_by("created_at", "id")
+    if customers is not None:
+        rows = rows.filter(customer__in=customers)
     for postponement in rows:
         candidates[postponement.customer_id].append(postponement)
     in_force = {}
