@@ -7,11 +7,13 @@ backup holds them, counted in the same snapshot, so that a restore can be
 checked against exactly what was saved.
 """
 
+import fcntl
 import json
 import os
 import sqlite3
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -27,8 +29,24 @@ class BackupError(Exception):
 
 def backup_dir():
     path = Path(settings.BACKUP_DIR)
-    path.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_dir():
+        raise BackupError(f"BACKUP_DIR（{path}）是檔案，不是資料夾")
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def only_one():
+    """Hold BACKUP_DIR's lock for a backup; refuse when another holds it."""
+    lock = backup_dir() / ".lock"
+    with open(lock, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BackupError(
+                f"另一個備份正在進行（{lock} 已鎖定），這次不備份"
+            ) from None
+        yield
 
 
 def suffix():

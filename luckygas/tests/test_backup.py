@@ -70,8 +70,22 @@ def test_a_backup_that_cannot_be_written_fails_clearly(settings, tmp_path):
     settings.BACKUP_DIR = tmp_path / "a-file"
     settings.BACKUP_DIR.write_text("not a folder")
 
-    with pytest.raises(CommandError, match="備份失敗"):
+    with pytest.raises(CommandError, match="a-file）是檔案，不是資料夾"):
         call_command("backup")
+
+
+def test_a_second_backup_while_one_runs_is_refused_and_deletes_nothing(capsys):
+    call_command("backup", keep=1)
+    (first,) = backups.backups()
+
+    with backups.only_one():  # a backup under way
+        with pytest.raises(CommandError, match="另一個備份正在進行"):
+            call_command("backup", keep=1)
+
+    assert backups.backups() == [first] and backups.manifest_path(first).exists()
+    call_command("backup", keep=1)  # once it is done, the next one runs
+    (newest,) = backups.backups()
+    assert newest != first
 
 
 def test_rotation_keeps_exactly_the_newest(capsys):
@@ -81,7 +95,8 @@ def test_rotation_keeps_exactly_the_newest(capsys):
     kept = backups.backups()
     assert len(kept) == 2
     assert all(backups.manifest_path(path).exists() for path in kept)
-    assert len(list(backups.backup_dir().iterdir())) == 4  # two backups, two lists
+    files = [path for path in backups.backup_dir().iterdir() if path.name != ".lock"]
+    assert len(files) == 4  # two backups, two lists
     assert "刪除 1 份舊備份" in capsys.readouterr().out.splitlines()[-1]
 
 

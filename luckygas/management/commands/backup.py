@@ -1,4 +1,3 @@
-import logging
 import time
 
 from django.core.management.base import CommandError
@@ -7,8 +6,6 @@ from django.db import connection
 from luckygas import backups
 from luckygas.importing import positive_int
 from luckygas.jobs import ScheduledCommand
-
-logger = logging.getLogger(__name__)
 
 
 class Command(ScheduledCommand):
@@ -33,14 +30,16 @@ class Command(ScheduledCommand):
     def handle(self, *args, keep, verify, **options):
         started = time.perf_counter()
         try:
-            path = backups.create()
-            # Old backups go only once the new one is known to restore.
-            checked = backups.verify(path) if verify else None
-            removed = backups.rotate(keep, path)
+            # One backup at a time: another's rotation would count this one's
+            # files among the old.
+            with backups.only_one():
+                path = backups.create()
+                size = path.stat().st_size / 1024 / 1024
+                # Old backups go only once the new one is known to restore.
+                checked = backups.verify(path) if verify else None
+                removed = backups.rotate(keep, path)
         except (backups.BackupError, OSError) as error:
-            logger.error("backup 失敗：%s", error)
-            raise CommandError(f"備份失敗：{error}") from error
-        size = path.stat().st_size / 1024 / 1024
+            raise CommandError(error) from error
         line = (
             f"已備份到 {path}（{size:.1f} MB，{connection.vendor}），"
             f"保留最新 {keep} 份，刪除 {len(removed)} 份舊備份"
