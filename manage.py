@@ -20,7 +20,13 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
-    execute_from_command_line(sys.argv)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        # A wrong value in .env: one line saying which, not a traceback.
+        sys.exit(f"設定有誤（.env 或環境變數）：{error}")
 
 
 if __name__ == "__main__":

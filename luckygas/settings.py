@@ -17,7 +17,7 @@ def env_bool(name, default=False):
         return True
     if value.lower() in ("0", "false", "no", "off"):
         return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+    raise ImproperlyConfigured(f"{name} 應為 true 或 false，不是 {value!r}")
 
 
 def env_int(name, default):
@@ -27,9 +27,7 @@ def env_int(name, default):
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(
-            f"{name} must be a whole number, not {value!r}"
-        ) from None
+        raise ImproperlyConfigured(f"{name} 應為整數，不是 {value!r}") from None
 
 
 def env_list(name, default=()):
@@ -42,7 +40,7 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured("DEBUG 關閉（正式環境）時必須設定 SECRET_KEY")
     SECRET_KEY = "development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -116,11 +114,16 @@ SQLITE_PRAGMAS = (
 )
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"], conn_max_age=600, conn_health_checks=True
-        )
-    }
+    try:
+        DATABASES = {
+            "default": dj_database_url.parse(
+                os.environ["DATABASE_URL"], conn_max_age=600, conn_health_checks=True
+            )
+        }
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL 無法使用（例：postgres://使用者@主機:5432/資料庫）：{error}"
+        ) from None
 else:
     DATABASES = {
         "default": {

@@ -56,7 +56,7 @@ def load_settings(**environment):
 def test_production_refuses_to_start_without_a_secret_key():
     result = load_settings()
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "時必須設定 SECRET_KEY" in result.stderr
 
 
 def test_production_takes_its_hosts_from_the_environment():
@@ -66,7 +66,7 @@ def test_production_takes_its_hosts_from_the_environment():
 
 def test_a_bad_boolean_stops_start_up_with_a_clear_message():
     result = load_settings(DEBUG="maybe")
-    assert "DEBUG must be true or false" in result.stderr
+    assert "DEBUG 應為 true 或 false" in result.stderr
 
 
 def test_the_business_runs_on_taipei_time_in_traditional_chinese():
@@ -123,4 +123,20 @@ def test_a_plain_http_lan_sends_no_strict_transport_security():
 
 def test_a_bad_slow_threshold_stops_start_up_with_a_clear_message():
     result = load_settings(DEBUG="1", SLOW_QUERY_MS="abc")
-    assert "SLOW_QUERY_MS must be a whole number, not 'abc'" in result.stderr
+    assert "SLOW_QUERY_MS 應為整數，不是 'abc'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "environment, named",
+    [
+        ({"DEBUG": "1", "SLOW_QUERY_MS": "abc"}, "SLOW_QUERY_MS 應為整數"),
+        ({"DEBUG": "1", "DATABASE_URL": "notaurl"}, "DATABASE_URL 無法使用"),
+        ({"SECURE_COOKIES": "maybe", **PRODUCTION}, "SECURE_COOKIES 應為 true"),
+    ],
+)
+def test_a_wrong_value_in_env_stops_manage_py_in_one_line(environment, named):
+    result = run_python(["manage.py", "check"], **environment)
+
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("設定有誤（.env 或環境變數）：") and named in line
