@@ -1,15 +1,15 @@
 """What the commands cron runs (backup, archive_deliveries, refresh_reports)
 share: they refuse a database that was never set up, say what went wrong in
-one line instead of a traceback, and date their summary line in a log."""
+one line instead of a traceback, and date that line and their summary line
+in a log."""
 
-import logging
+import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
-
-logger = logging.getLogger("luckygas.jobs")
 
 
 def database_name():
@@ -21,6 +21,14 @@ def require_migrated_database():
     """Stop when the database lacks the project's tables: most often a
     command run without the server's settings (no .env), which would
     otherwise work on a new, empty SQLite file."""
+    name = connection.settings_dict["NAME"]
+    sqlite_file = connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    if sqlite_file and not Path(name).exists():
+        # Connecting would leave an empty file behind for the next run to find.
+        raise CommandError(
+            f"找不到 SQLite 資料庫 {name}：多半是沒有載入伺服器的設定，"
+            "請先執行 set -a && . ./.env && set +a"
+        )
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
@@ -32,13 +40,26 @@ def require_migrated_database():
 
 
 class ScheduledCommand(BaseCommand):
+    def run_from_argv(self, argv):
+        """Django's, except that a failure is written as one line naming the
+        job, dated in a log as the summary line is, instead of CommandError's."""
+        if "--traceback" in argv:
+            return super().run_from_argv(argv)
+        try:
+            # With --traceback Django hands the CommandError on to us.
+            super().run_from_argv([*argv, "--traceback"])
+        except CommandError as error:
+            self.stderr.write(
+                self.dated(self.stderr, f"{self.job_name()} 失敗：{error}")
+            )
+            sys.exit(error.returncode)
+
     def execute(self, *args, **options):
         try:
             require_migrated_database()
             return super().execute(*args, **options)
         except DatabaseError as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            logger.error("%s 失敗：%s", self.job_name(), reason or repr(error))
             raise CommandError(
                 f"資料庫（{database_name()}）無法使用：{reason or repr(error)}"
             ) from error
@@ -46,8 +67,13 @@ class ScheduledCommand(BaseCommand):
     def job_name(self):
         return type(self).__module__.rsplit(".", 1)[-1]
 
+    @staticmethod
+    def dated(stream, line):
+        """The line, starting with the time when it goes to a log, not a terminal."""
+        if stream.isatty():
+            return line
+        return f"{timezone.localtime():%Y-%m-%d %H:%M:%S} {line}"
+
     def summary(self, line):
-        """The closing line; in a log (not a terminal) it starts with the time."""
-        if not self.stdout.isatty():
-            line = f"{timezone.localtime():%Y-%m-%d %H:%M:%S} {line}"
-        self.stdout.write(line)
+        """The closing line."""
+        self.stdout.write(self.dated(self.stdout, line))

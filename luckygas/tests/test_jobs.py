@@ -34,8 +34,30 @@ def test_an_unreachable_database_is_one_clear_line_not_a_traceback(job):
         text=True,
     )
     assert result.returncode == 1
-    assert "資料庫（postgresql luckygas_no_such_database）無法使用" in result.stderr
-    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert re.match(
+        rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d {job} 失敗：資料庫（postgresql "
+        "luckygas_no_such_database）無法使用",
+        line,
+    )
+
+
+@pytest.mark.parametrize("job", JOBS)
+def test_a_job_run_without_the_servers_settings_leaves_no_database_behind(
+    job, tmp_path
+):
+    result = subprocess.run(
+        [sys.executable, "manage.py", job],
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1", "VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert f"{job} 失敗：找不到 SQLite 資料庫" in line and ".env" in line
+    assert not (tmp_path / "luckygas.sqlite3").exists()
 
 
 @pytest.mark.django_db

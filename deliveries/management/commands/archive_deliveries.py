@@ -1,16 +1,14 @@
 import datetime as dt
-import logging
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from deliveries import archiving
 from luckygas.dates import to_roc
-from luckygas.importing import progress
+from luckygas.importing import positive_int, progress
 from luckygas.jobs import ScheduledCommand
 from reports.refreshing import refresh
 
-logger = logging.getLogger(__name__)
 # A century: further back than any delivery, and a date Python can still hold.
 MAX_DAYS = 36_500
 
@@ -24,13 +22,13 @@ class Command(ScheduledCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--days",
-            type=int,
+            type=positive_int,
             default=archiving.ARCHIVE_AFTER_DAYS,
             help="保留最近幾天的配送在現行表（預設 %(default)s）",
         )
         parser.add_argument(
             "--batch-size",
-            type=int,
+            type=positive_int,
             default=archiving.BATCH_SIZE,
             help="每批（每個交易）搬移幾筆（預設 %(default)s）",
         )
@@ -63,9 +61,6 @@ class Command(ScheduledCommand):
             except (DatabaseError, KeyboardInterrupt) as error:
                 # The failed batch rolled back whole; the ones before it hold.
                 reason = str(error) or "使用者中斷（Ctrl-C）"
-                logger.error(
-                    "archive_deliveries 中斷：已搬 %s 筆，原因：%s", moved, reason
-                )
                 raise CommandError(
                     f"搬移中斷：已搬 {moved} 筆（完整的批次），"
                     f"其餘未動；再執行一次會接著搬。原因：{reason}"
