@@ -4,10 +4,10 @@ import datetime as dt
 from functools import lru_cache
 
 import holidays
-from django.core.cache import cache
 from lunardate import LunarDate
 
 from customers.models import LUNAR_DAY_NAMES, WEEKDAY_NAMES
+from luckygas.caching import get_or_compute
 
 
 def numbers(text):
@@ -82,6 +82,6 @@ def cached_week_ahead(customer, start):
     week as it was before the change."""
     changed = customer.updated_at.timestamp() if customer.updated_at else 0
     key = f"customer-week:{customer.pk}:{changed}:{start.isoformat()}"
-    return cache.get_or_set(
+    return get_or_compute(
         key, lambda: week_ahead(customer, start), WEEK_CACHE_SECONDS
     )

@@ -193,6 +193,9 @@ if os.environ.get("REDIS_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "luckygas",
+            # Redis out of reach costs a page half a second, not a hang:
+            # the page is then computed without the cache (luckygas.caching).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 

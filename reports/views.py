@@ -1,10 +1,10 @@
 import datetime as dt
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 
 from customers.models import Area, Customer
+from luckygas.caching import get_or_compute
 from luckygas.dates import to_roc, today
 from luckygas.exporting import xlsx_response
 from luckygas.forms import query_without
@@ -48,7 +48,7 @@ def cached_figures(name, refresh, compute, *parts):
     the next refresh makes new keys, so a page never outlives its figures."""
     made = f"{refresh.pk}-{refresh.finished_at.timestamp()}" if refresh else "none"
     key = ":".join(["report", name, made, *map(str, parts)])
-    return cache.get_or_set(key, compute, REPORT_CACHE_SECONDS)
+    return get_or_compute(key, compute, REPORT_CACHE_SECONDS)
 
 
 def render_report(request, template, context):
