@@ -230,5 +230,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Django's own console handler would print every line a second time.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "filters": {"no_traceback": {"()": "luckygas.logs.WithoutTraceback"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # A request for a host not in ALLOWED_HOSTS is the client's mistake:
+        # one line says which host, without Django's traceback.
+        "django.security.DisallowedHost": {"filters": ["no_traceback"]},
+    },
 }

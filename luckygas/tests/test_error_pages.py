@@ -14,3 +14,14 @@ def test_an_expired_form_is_explained_in_chinese(office_user):
     assert response.status_code == 403
     page = response.content.decode()
     assert "表單已過期" in page and 'name="viewport"' in page
+
+
+def test_a_request_for_another_host_is_logged_in_one_line(client, settings, caplog):
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+    response = client.get("/", HTTP_HOST="luckygas.example")
+
+    assert response.status_code == 400
+    [record] = [r for r in caplog.records if r.name.startswith("django.security")]
+    assert "luckygas.example" in record.getMessage()
+    assert record.exc_info is None
