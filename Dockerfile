@@ -1,5 +1,5 @@
 # The Lucky Gas back office under gunicorn, as a non-root user.
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
