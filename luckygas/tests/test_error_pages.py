@@ -22,6 +22,7 @@ def test_a_request_for_another_host_is_logged_in_one_line(client, settings, capl
     response = client.get("/", HTTP_HOST="luckygas.example")
 
     assert response.status_code == 400
+    assert "無法處理的要求" in response.content.decode()
     [record] = [r for r in caplog.records if r.name.startswith("django.security")]
     assert "luckygas.example" in record.getMessage()
     assert record.exc_info is None
