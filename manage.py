@@ -1,17 +1,15 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
+import datetime
 import os
 import sys
+from zoneinfo import ZoneInfo
 
 
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luckygas.settings")
-    # A machine without a SECRET_KEY is a developer's: commands run in
-    # development mode there. A server has its key, and stays in production.
-    if not os.environ.get("SECRET_KEY"):
-        os.environ.setdefault("DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
@@ -22,11 +20,23 @@ def main():
         ) from exc
     from django.core.exceptions import ImproperlyConfigured
 
+    from luckygas import envfile
+
     try:
+        envfile.load()
+        # A machine without a SECRET_KEY is a developer's: commands run in
+        # development mode there. A server has its key, and stays in production.
+        if not os.environ.get("SECRET_KEY"):
+            os.environ.setdefault("DEBUG", "1")
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
-        # A wrong value in .env: one line saying which, not a traceback.
-        sys.exit(f"設定有誤（.env 或環境變數）：{error}")
+        # A wrong value in .env: one line saying which, dated in a log.
+        line = f"設定有誤（.env 或環境變數）：{error}"
+        if not sys.stderr.isatty():
+            now = datetime.datetime.now(ZoneInfo("Asia/Taipei"))
+            command = sys.argv[1] if len(sys.argv) > 1 else "manage.py"
+            line = f"{now:%Y-%m-%d %H:%M:%S} {command} {line}"
+        sys.exit(line)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ def scratch_env(database, var_dir, pg_database, **extra):
         DJANGO_SETTINGS_MODULE="luckygas.settings",
         DEBUG="1",
         VAR_DIR=str(var_dir),
+        # A .env in the checkout (a server's settings) stays out of it.
+        ENV_FILE="/nonexistent/.env",
         **extra,
     )
     env.pop("DATABASE_URL", None)

@@ -26,16 +26,16 @@ def require_migrated_database():
     if sqlite_file and not Path(name).exists():
         # Connecting would leave an empty file behind for the next run to find.
         raise CommandError(
-            f"找不到 SQLite 資料庫 {name}：多半是沒有載入伺服器的設定，"
-            "請先執行 set -a && . ./.env && set +a"
+            f"找不到 SQLite 資料庫 {name}：多半是沒有讀到伺服器的設定，"
+            ".env 應在 manage.py 旁邊（或以 ENV_FILE 指定）"
         )
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
         raise CommandError(
             f"資料庫（{database_name()}）還有 {len(plan)} 個資料表變更未套用"
-            "（migrate）。在伺服器上請先載入設定：set -a && . ./.env && set +a；"
-            "新資料庫請先執行 manage.py migrate。"
+            "（migrate）。不是伺服器的資料庫的話，多半是沒有讀到設定："
+            ".env 應在 manage.py 旁邊；新資料庫請先執行 manage.py migrate。"
         )
 
 

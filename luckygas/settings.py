@@ -100,9 +100,9 @@ TEMPLATES = [
 ]
 
 # The SQLite file (unless DATABASE_URL points elsewhere), import rejects and
-# the cron jobs' log live under var/.
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# the cron jobs' log live under var/: customer data, for the app's user only.
+VAR_DIR = Path(os.environ.get("VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # Pragmas the architecture recommends for SQLite, run on every new connection.
 SQLITE_PRAGMAS = (
@@ -188,6 +188,11 @@ REJECTS_DIR = VAR_DIR / "rejects"
 # Each process's memory by default; Redis, shared by all, when REDIS_URL is set.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
+    if not os.environ["REDIS_URL"].startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "REDIS_URL 應以 redis://、rediss:// 或 unix:// 開頭"
+            f"（例：redis://127.0.0.1:6379/0），不是 {os.environ['REDIS_URL']!r}"
+        )
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -203,7 +208,7 @@ if os.environ.get("REDIS_URL"):
 SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 100)
 SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 500)
 # Where `manage.py backup` writes; keep it on another disk in production.
-BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
 
 if not DEBUG:
     # Served over HTTPS in production; set these to false on a plain-HTTP LAN.

@@ -11,6 +11,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from luckygas import envfile
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luckygas.settings")
+envfile.load()
 
 application = get_wsgi_application()

@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db.migrations.recorder import MigrationRecorder
 
 JOBS = ["refresh_reports", "archive_deliveries", "backup"]
+# A developer's own .env stays out of the commands run here.
+NO_ENV_FILE = "/nonexistent/.env"
 
 
 @pytest.mark.django_db
@@ -29,7 +31,12 @@ def test_an_unreachable_database_is_one_clear_line_not_a_traceback(job):
     result = subprocess.run(
         [sys.executable, "manage.py", job],
         cwd=settings.BASE_DIR,
-        env={"PATH": "/usr/bin:/bin", "DEBUG": "1", "DATABASE_URL": url},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ENV_FILE": NO_ENV_FILE,
+            "DEBUG": "1",
+            "DATABASE_URL": url,
+        },
         capture_output=True,
         text=True,
     )
@@ -49,7 +56,12 @@ def test_a_job_run_without_the_servers_settings_leaves_no_database_behind(
     result = subprocess.run(
         [sys.executable, "manage.py", job],
         cwd=settings.BASE_DIR,
-        env={"PATH": "/usr/bin:/bin", "DEBUG": "1", "VAR_DIR": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ENV_FILE": NO_ENV_FILE,
+            "DEBUG": "1",
+            "VAR_DIR": str(tmp_path),
+        },
         capture_output=True,
         text=True,
     )

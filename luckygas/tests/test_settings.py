@@ -38,6 +38,8 @@ def run_python(arguments, **environment):
     """Run Python in the project, with the settings' variables only as given."""
     names = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
     env = {key: value for key, value in os.environ.items() if key not in names}
+    # A developer's own .env stays out of it.
+    env["ENV_FILE"] = "/nonexistent/.env"
     env.update(environment)
     return subprocess.run(
         [sys.executable, *arguments],
@@ -132,6 +134,7 @@ def test_a_bad_slow_threshold_stops_start_up_with_a_clear_message():
         ({"DEBUG": "1", "SLOW_QUERY_MS": "abc"}, "SLOW_QUERY_MS 應為整數"),
         ({"DEBUG": "1", "DATABASE_URL": "notaurl"}, "DATABASE_URL 無法使用"),
         ({"SECURE_COOKIES": "maybe", **PRODUCTION}, "SECURE_COOKIES 應為 true"),
+        ({"DEBUG": "1", "REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL 應以 redis://"),
     ],
 )
 def test_a_wrong_value_in_env_stops_manage_py_in_one_line(environment, named):
@@ -139,4 +142,65 @@ def test_a_wrong_value_in_env_stops_manage_py_in_one_line(environment, named):
 
     assert result.returncode == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith("設定有誤（.env 或環境變數）：") and named in line
+    assert " check 設定有誤（.env 或環境變數）：" in line and named in line
+
+
+def env_file(tmp_path, text):
+    path = tmp_path / ".env"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.DEBUG, s.SLOW_QUERY_MS, s.DATABASES['default']['PASSWORD'])"
+)
+
+
+def test_manage_py_reads_the_servers_env_file_the_environment_first(tmp_path):
+    path = env_file(
+        tmp_path,
+        "# the server's settings\n"
+        f"SECRET_KEY={'k7#Qz' * 12}\n"
+        "ALLOWED_HOSTS=gas.example\n"
+        "DATABASE_URL=postgres://luckygas:p%26w$x@127.0.0.1:5432/luckygas\n"
+        "SLOW_QUERY_MS = 250\n",
+    )
+
+    command = ["manage.py", "shell", "--verbosity", "0", "-c", SHOW]
+    read = run_python(command, ENV_FILE=path)
+    overridden = run_python(command, ENV_FILE=path, SLOW_QUERY_MS="300")
+
+    assert read.stdout.split() == ["False", "250", "p&w$x"], read.stderr
+    assert overridden.stdout.split()[1] == "300"
+
+
+def test_the_web_server_reads_the_env_file_too(tmp_path):
+    path = env_file(tmp_path, f"SECRET_KEY={'k' * 50}\nSLOW_QUERY_MS=250\n")
+    code = "import luckygas.wsgi; " + SHOW
+
+    result = run_python(["-c", code], ENV_FILE=path)
+
+    assert result.stdout.split()[:2] == ["False", "250"], result.stderr
+
+
+@pytest.mark.parametrize("line", ["BACKUP_DIR", "SECRET_KEY='unclosed"])
+def test_a_line_of_the_env_file_that_cannot_be_read_stops_the_command(tmp_path, line):
+    path = env_file(tmp_path, f"DEBUG=1\n{line}\nSLOW_QUERY_MS=250\n")
+
+    result = run_python(["manage.py", "backup"], ENV_FILE=path)
+
+    assert result.returncode == 1
+    (message,) = result.stderr.splitlines()
+    assert " backup 設定有誤（.env 或環境變數）：" in message
+    assert "第 2 行應為 名稱=值" in message and line in message
+
+
+def test_var_and_an_empty_backup_dir_are_made_for_the_apps_user_only(tmp_path):
+    var = tmp_path / "var"
+    code = "import luckygas.settings as s; print(s.BACKUP_DIR)"
+
+    result = run_python(["-c", code], DEBUG="1", VAR_DIR=str(var), BACKUP_DIR="")
+
+    assert result.stdout.strip() == str(var / "backups"), result.stderr
+    assert var.stat().st_mode & 0o777 == 0o700
