@@ -18,7 +18,8 @@ RUN pip install -r requirements.txt
 COPY . .
 RUN useradd --create-home --uid 1000 luckygas \
     && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
-    && mkdir -p /app/var /app/backups && chown -R luckygas /app/var /app/backups
+    && mkdir -p /app/var /app/backups && chown -R luckygas /app/var /app/backups \
+    && chmod 700 /app/var /app/backups
 
 USER luckygas
 EXPOSE 8000

@@ -7,12 +7,12 @@ backup holds them, counted in the same snapshot, so that a restore can be
 checked against exactly what was saved.
 """
 
+import errno
 import fcntl
 import json
 import os
 import sqlite3
 import subprocess
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,26 +27,88 @@ class BackupError(Exception):
     """A backup or its check that failed, with the reason in Chinese."""
 
 
+# Why a folder cannot be written, as the administrator would say it.
+OS_REASONS = {
+    errno.EACCES: "沒有寫入權限",
+    errno.EPERM: "沒有寫入權限",
+    errno.ENOENT: "路徑不存在或無法建立",
+    errno.EROFS: "磁碟是唯讀的",
+    errno.ENOSPC: "磁碟已滿",
+}
+
+
+def os_reason(error):
+    return OS_REASONS.get(error.errno, error.strerror or str(error))
+
+
 def backup_dir():
     path = Path(settings.BACKUP_DIR)
     if path.exists() and not path.is_dir():
         raise BackupError(f"BACKUP_DIR（{path}）是檔案，不是資料夾")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"BACKUP_DIR（{path}）無法建立：{os_reason(error)}") from None
     return path
 
 
 @contextmanager
 def only_one():
-    """Hold BACKUP_DIR's lock for a backup; refuse when another holds it."""
+    """Hold BACKUP_DIR's lock for a backup; refuse when another holds it.
+    Holding it, clear what backups killed midway left behind."""
     lock = backup_dir() / ".lock"
-    with open(lock, "w") as handle:
+    try:
+        handle = open(lock, "w")
+    except OSError as error:
+        raise BackupError(
+            f"BACKUP_DIR（{lock.parent}）無法寫入：{os_reason(error)}"
+        ) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BackupError(
                 f"另一個備份正在進行（{lock} 已鎖定），這次不備份"
             ) from None
+        clear_leftovers()
         yield
+
+
+# What a backup writes before it is whole, and its check's scratch copy.
+LEFTOVER_PATTERNS = ("*.partial", "*.partial-journal", "*.verify", "*.verify-journal")
+
+
+def clear_leftovers():
+    """Half-written backups and scratch databases of backups that were killed
+    (no other backup runs while the lock is held)."""
+    for pattern in LEFTOVER_PATTERNS:
+        for path in backup_dir().glob(f"{PREFIX}{pattern}"):
+            path.unlink(missing_ok=True)
+    if connection.vendor == "postgresql":
+        for name in _scratch_databases():
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _scratch_databases():
+    """The check's scratch databases whose process is gone."""
+    prefix = f"{connection.settings_dict['NAME']}_verify_"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database")
+        names = [name for (name,) in cursor.fetchall() if name.startswith(prefix)]
+    return [name for name in names if not _running(name.removeprefix(prefix))]
+
+
+def _running(pid):
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def suffix():
@@ -162,22 +224,14 @@ def _postgres_backup(target):
     return counts
 
 
-# A backup still being written after this long was killed midway.
-PARTIAL_HOURS = 24
-
-
 def rotate(keep, new):
     """Delete all but the newest `keep` backups, the `new` one always kept
-    (a name from a clock that was once ahead sorts first), and what killed
-    backups left half-written; return the deleted backups' paths."""
+    (a name from a clock that was once ahead sorts first); return the
+    deleted backups' paths."""
     old = [path for path in backups() if path != new][keep - 1 :]
     for path in old:
         path.unlink()
         manifest_path(path).unlink(missing_ok=True)
-    stale = time.time() - PARTIAL_HOURS * 3600
-    for partial in backup_dir().glob(f"{PREFIX}*.partial"):
-        if partial.stat().st_mtime < stale:
-            partial.unlink(missing_ok=True)
     return old
 
 

@@ -1,9 +1,7 @@
 """manage.py backup: a consistent copy, a checked restore, and rotation."""
 
 import json
-import os
 import sqlite3
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -125,15 +123,39 @@ def test_a_backup_named_by_a_clock_once_ahead_never_pushes_out_the_new_one(capsy
     assert "筆數相符" in capsys.readouterr().out
 
 
-def test_rotation_clears_what_a_killed_backup_left_half_written():
+def test_a_backup_clears_what_killed_backups_left_behind():
     directory = backups.backup_dir()
-    killed = directory / f"luckygas-20261101-010000-000{backups.suffix()}.partial"
-    running = directory / f"luckygas-20261203-010000-000{backups.suffix()}.partial"
-    for partial in (killed, running):
-        partial.write_bytes(b"half a backup")
-    day_and_more = time.time() - (backups.PARTIAL_HOURS + 1) * 3600
-    os.utime(killed, (day_and_more, day_and_more))
+    name = f"luckygas-20261101-010000-000{backups.suffix()}"
+    leftovers = [
+        directory / f"{name}{ending}"
+        for ending in (".partial", ".partial-journal", ".verify", ".verify-journal")
+    ]
+    for path in leftovers:
+        path.write_bytes(b"half a backup")
+    if connection.vendor == "postgresql":
+        # A check's scratch database whose process is gone (no pid is that high).
+        scratch = f"{connection.settings_dict['NAME']}_verify_999999999"
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{scratch}"')
 
-    call_command("backup", keep=2)
+    call_command("backup", keep=2, verify=True)
 
-    assert not killed.exists() and running.exists()
+    assert not any(path.exists() for path in leftovers)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [scratch])
+            assert cursor.fetchone() is None
+
+
+@pytest.mark.parametrize(
+    "folder, said",
+    [
+        ("/proc/luckygas-backups", "無法建立：路徑不存在"),
+        ("/proc", "無法寫入：路徑不存在"),
+    ],
+)
+def test_a_backup_dir_that_cannot_be_written_is_named(settings, folder, said):
+    settings.BACKUP_DIR = folder  # even root cannot write there
+
+    with pytest.raises(CommandError, match=f"BACKUP_DIR（{folder}）{said}"):
+        call_command("backup")
