@@ -82,6 +82,4 @@ def cached_week_ahead(customer, start):
     week as it was before the change."""
     changed = customer.updated_at.timestamp() if customer.updated_at else 0
     key = f"customer-week:{customer.pk}:{changed}:{start.isoformat()}"
-    return get_or_compute(
-        key, lambda: week_ahead(customer, start), WEEK_CACHE_SECONDS
-    )
+    return get_or_compute(key, lambda: week_ahead(customer, start), WEEK_CACHE_SECONDS)

@@ -34,9 +34,9 @@ def test_postgresql_keeps_connections_and_checks_their_health():
     assert database["CONN_HEALTH_CHECKS"] is True
 
 
-def run_python(arguments, **environment):
+def run_python(arguments, unset=(), **environment):
     """Run Python in the project, with the settings' variables only as given."""
-    names = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
+    names = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", *unset)
     env = {key: value for key, value in os.environ.items() if key not in names}
     # A developer's own .env stays out of it.
     env["ENV_FILE"] = "/nonexistent/.env"
@@ -168,7 +168,8 @@ def test_manage_py_reads_the_servers_env_file_the_environment_first(tmp_path):
     )
 
     command = ["manage.py", "shell", "--verbosity", "0", "-c", SHOW]
-    read = run_python(command, ENV_FILE=path)
+    # The suite's own DATABASE_URL, set in the environment, would win.
+    read = run_python(command, unset=["DATABASE_URL"], ENV_FILE=path)
     overridden = run_python(command, ENV_FILE=path, SLOW_QUERY_MS="300")
 
     assert read.stdout.split() == ["False", "250", "p&w$x"], read.stderr
