@@ -24,10 +24,12 @@ def refresh(trigger, on_step=None):
     flags = consumption.recompute_flags(today())
     if on_step is not None:
         on_step(1)
+    # What started it (an imported file's name, say) is kept as far as it fits.
+    longest = Refresh._meta.get_field("trigger").max_length
     record = Refresh.objects.create(
         finished_at=timezone.now(),
         seconds=time.perf_counter() - started,
-        trigger=trigger,
+        trigger=trigger[:longest],
     )
     old = Refresh.objects.values_list("pk", flat=True)[KEPT:]
     Refresh.objects.filter(pk__in=list(old)).delete()

@@ -1,5 +1,6 @@
 import csv
 import re
+import shutil
 import zipfile
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import CommandError, call_command
 from customers.importing import ClientListImporter
 from customers.models import Customer
 from deliveries.models import Product
+from reports.models import Refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +242,18 @@ def test_the_company_sample_imports_120_customers_once(sample_dir, capsys):
     call_command("import_customers", str(sample_dir / "client_list.xlsx"))
     assert Customer.objects.count() == 120
     assert "新增 0，更新 0，未變更 120" in capsys.readouterr().out
+
+
+def test_a_file_with_a_long_name_imports_and_refreshes_the_reports(
+    sample_dir, tmp_path, capsys
+):
+    path = tmp_path / f"客戶資料-{'匯出' * 30}.xlsx"
+    shutil.copy(sample_dir / "client_list.xlsx", path)
+
+    call_command("import_customers", str(path))
+
+    assert Customer.objects.count() == 120
+    assert Refresh.objects.get().trigger == f"import {path.name}"[:50]
 
 
 def test_values_too_big_for_the_database_are_refused_cell_by_cell(client_workbook):
