@@ -3,6 +3,7 @@ share: they refuse a database that was never set up, say what went wrong in
 one line instead of a traceback, and date that line and their summary line
 in a log."""
 
+import signal
 import sys
 from pathlib import Path
 
@@ -39,20 +40,33 @@ def require_migrated_database():
         )
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (a shutdown, `kill`), taken as Ctrl-C is."""
+
+
+def stop(signum, frame):
+    raise Stopped("收到停止訊號（SIGTERM）")
+
+
 class ScheduledCommand(BaseCommand):
     def run_from_argv(self, argv):
-        """Django's, except that a failure is written as one line naming the
-        job, dated in a log as the summary line is, instead of CommandError's."""
+        """Django's, except that a failure or an interruption is written as
+        one line naming the job, dated in a log as the summary line is,
+        instead of a traceback."""
+        signal.signal(signal.SIGTERM, stop)
         if "--traceback" in argv:
             return super().run_from_argv(argv)
         try:
             # With --traceback Django hands the CommandError on to us.
             super().run_from_argv([*argv, "--traceback"])
         except CommandError as error:
-            self.stderr.write(
-                self.dated(self.stderr, f"{self.job_name()} 失敗：{error}")
-            )
-            sys.exit(error.returncode)
+            self.fail(f"失敗：{error}", error.returncode)
+        except KeyboardInterrupt as error:
+            self.fail(f"中斷：{error or '使用者中斷（Ctrl-C）'}", 130)
+
+    def fail(self, line, returncode):
+        self.stderr.write(self.dated(self.stderr, f"{self.job_name()} {line}"))
+        sys.exit(returncode)
 
     def execute(self, *args, **options):
         try:

@@ -110,6 +110,25 @@ def test_an_archive_killed_mid_batch_loses_nothing_and_finishes_when_run_again(
     assert not archiving.archivable(archiving.cutoff_for(CUTOFF_DAYS)).exists()
 
 
+@pytest.mark.django_db
+def test_an_interruption_just_after_a_batch_committed_counts_that_batch(monkeypatch):
+    fill(120)
+    real_move, batches = archiving.move_batch, []
+
+    def interrupted_after_the_third(cutoff, batch_size):
+        moved = real_move(cutoff, batch_size)
+        batches.append(moved)
+        if len(batches) == 3:
+            raise KeyboardInterrupt  # committed, not yet counted
+        return moved
+
+    monkeypatch.setattr(archiving, "move_batch", interrupted_after_the_third)
+    with pytest.raises(CommandError, match="已搬 21 筆（完整的批次），還有 .* 筆未搬"):
+        call_command("archive_deliveries", batch_size=7)
+
+    assert DeliveryHistory.objects.count() == 21
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_archiving_while_another_user_records_deliveries():
     customer = fill(150)

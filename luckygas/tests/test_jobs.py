@@ -1,15 +1,19 @@
 """The commands cron runs refuse a database never set up, fail in one line,
 and date their summary in a log."""
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 from django.db.migrations.recorder import MigrationRecorder
+
+from reports import refreshing
 
 JOBS = ["refresh_reports", "archive_deliveries", "backup"]
 # A developer's own .env stays out of the commands run here.
@@ -77,3 +81,26 @@ def test_in_a_log_the_summary_line_starts_with_the_time():
     out = StringIO()
     call_command("refresh_reports", stdout=out)
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 報表已更新", out.getvalue())
+
+
+@pytest.fixture
+def sigterm_restored():
+    handler = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, handler)
+
+
+@pytest.mark.django_db
+def test_a_job_stopped_by_sigterm_says_so_in_one_line(
+    monkeypatch, capsys, sigterm_restored
+):
+    def refresh_until_stopped(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # as a shutdown would
+
+    monkeypatch.setattr(refreshing.summaries, "refresh_all", refresh_until_stopped)
+    with pytest.raises(SystemExit) as stopped:
+        ManagementUtility(["manage.py", "refresh_reports"]).execute()
+
+    assert stopped.value.code == 130
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.match(r"\S+ \S+ refresh_reports 中斷：收到停止訊號（SIGTERM）", line)

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.management.base import CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, Error
 
 from deliveries import archiving
 from luckygas.dates import to_roc
@@ -11,6 +11,16 @@ from reports.refreshing import refresh
 
 # A century: further back than any delivery, and a date Python can still hold.
 MAX_DAYS = 36_500
+
+
+def moved_so_far(cutoff, total, counted):
+    """What the database holds as moved: a batch may have committed just as
+    the interruption came, before it was counted."""
+    try:
+        left = archiving.archivable(cutoff).count()
+    except Error:
+        return f"至少已搬 {counted} 筆（完整的批次），其餘未動"
+    return f"已搬 {total - left} 筆（完整的批次），還有 {left} 筆未搬"
 
 
 class Command(ScheduledCommand):
@@ -62,8 +72,8 @@ class Command(ScheduledCommand):
                 # The failed batch rolled back whole; the ones before it hold.
                 reason = str(error) or "使用者中斷（Ctrl-C）"
                 raise CommandError(
-                    f"搬移中斷：已搬 {moved} 筆（完整的批次），"
-                    f"其餘未動；再執行一次會接著搬。原因：{reason}"
+                    f"搬移中斷：{moved_so_far(cutoff, total, moved)}；"
+                    f"再執行一次會接著搬。原因：{reason}"
                 ) from error
         record, _, _ = refresh("archive_deliveries")
         self.summary(
