@@ -12,6 +12,7 @@ from customers.models import Area, Customer
 from deliveries.models import Delivery, Product, ProductPrice
 from luckygas import demo, roles
 from luckygas.dates import today
+from luckygas.importing import positive_int
 from reports.refreshing import refresh
 from routing import recording, runs
 from routing.models import Driver, Route, Vehicle
@@ -69,9 +70,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--customers", type=int, default=1300)
-        parser.add_argument("--deliveries", type=int, default=100_000)
-        parser.add_argument("--seed", type=int, default=2021)
+        parser.add_argument(
+            "--customers",
+            type=positive_int,
+            default=1300,
+            help="客戶數（預設 %(default)s）",
+        )
+        parser.add_argument(
+            "--deliveries",
+            type=positive_int,
+            default=100_000,
+            help="配送紀錄筆數（預設 %(default)s，例：3500000）",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2021,
+            help="亂數種子：同一個種子產生同樣的資料（預設 %(default)s）",
+        )
         parser.add_argument(
             "--app-days",
             type=int,
