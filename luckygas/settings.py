@@ -35,6 +35,13 @@ def env_list(name, default=()):
     return [item.strip() for item in value.split(",") if item.strip()] or list(default)
 
 
+def env_path(name, default):
+    """A folder from the environment; a relative one is under the checkout,
+    wherever the command was started."""
+    value = os.environ.get(name)
+    return BASE_DIR / value if value else default
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -101,7 +108,7 @@ TEMPLATES = [
 
 # The SQLite file (unless DATABASE_URL points elsewhere), import rejects and
 # the cron jobs' log live under var/: customer data, for the app's user only.
-VAR_DIR = Path(os.environ.get("VAR_DIR") or BASE_DIR / "var")
+VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # Pragmas the architecture recommends for SQLite, run on every new connection.
@@ -208,7 +215,7 @@ if os.environ.get("REDIS_URL"):
 SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 100)
 SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 500)
 # Where `manage.py backup` writes; keep it on another disk in production.
-BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
+BACKUP_DIR = env_path("BACKUP_DIR", VAR_DIR / "backups")
 
 if not DEBUG:
     # Served over HTTPS in production; set these to false on a plain-HTTP LAN.

@@ -1,10 +1,13 @@
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+
+from luckygas import envfile
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +208,63 @@ def test_var_and_an_empty_backup_dir_are_made_for_the_apps_user_only(tmp_path):
 
     assert result.stdout.strip() == str(var / "backups"), result.stderr
     assert var.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_misspelt_name_in_the_env_file_is_refused_with_the_likely_one(tmp_path):
+    path = env_file(tmp_path, "DEBUG=1\nBAKCUP_DIR=/backup/luckygas\n")
+
+    result = run_python(["manage.py", "backup"], ENV_FILE=path)
+
+    assert result.returncode == 1
+    assert (
+        "第 2 行：BAKCUP_DIR 不是本系統的設定（是不是 BACKUP_DIR？）" in result.stderr
+    )
+
+
+def test_every_setting_the_app_reads_may_be_written_in_the_env_file():
+    sources = [
+        django_settings.BASE_DIR / "luckygas" / "settings.py",
+        django_settings.BASE_DIR / "gunicorn.conf.py",
+    ]
+    read = {
+        name
+        for source in sources
+        for name in re.findall(
+            r'(?:env_\w+\(|environ\.get\(|environ\[)"([A-Z_]+)"', source.read_text()
+        )
+    }
+    assert read and read - {"ENV_FILE"} <= envfile.KNOWN
+    readme = (django_settings.BASE_DIR / "README.md").read_text()
+    documented = set(re.findall(r"`([A-Z][A-Z_]+)`", readme)) & envfile.KNOWN
+    assert documented == envfile.KNOWN
+
+
+def test_a_relative_backup_dir_is_under_the_checkout_and_files_are_private(
+    tmp_path,
+):
+    var = tmp_path / "var"
+    code = (
+        "import luckygas.settings as s; print(s.BACKUP_DIR); "
+        "open(s.VAR_DIR / 'written', 'w').close()"
+    )
+
+    result = run_python(
+        ["manage.py", "shell", "--verbosity", "0", "-c", code],
+        DEBUG="1",
+        VAR_DIR=str(var),
+        BACKUP_DIR="backups-here",
+    )
+
+    assert result.stdout.strip() == str(django_settings.BASE_DIR / "backups-here")
+    assert (var / "written").stat().st_mode & 0o777 == 0o600
+
+
+def test_gunicorn_stops_in_one_line_on_a_wrong_setting(tmp_path):
+    path = env_file(tmp_path, "DEBUG=maybe\n")
+    code = "import runpy; runpy.run_path('gunicorn.conf.py')"
+
+    result = run_python(["-c", code], ENV_FILE=path)
+
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert "DEBUG 應為 true 或 false" in line
