@@ -18,6 +18,7 @@ RUN pip install -r requirements.txt
 COPY . .
 RUN useradd --create-home --uid 1000 luckygas \
     && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && chmod -R a+rX /app/staticfiles \
     && mkdir -p /app/var /app/backups && chown -R luckygas /app/var /app/backups \
     && chmod 700 /app/var /app/backups
 

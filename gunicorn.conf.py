@@ -2,6 +2,22 @@
 
 import gc
 import os
+import sys
+from pathlib import Path
+
+# The app's .env, read before the settings below look for GUNICORN_*, and the
+# app's settings checked once, here: a wrong value stops gunicorn in one line
+# instead of a traceback from each worker.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+from luckygas import envfile  # noqa: E402
+
+try:
+    envfile.load()
+    import luckygas.settings  # noqa: E402, F401
+except ImproperlyConfigured as error:
+    sys.exit(f"設定有誤（.env 或環境變數）：{error}")
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Two cores and fifteen users: a few sync workers with threads are plenty.

@@ -22,6 +22,9 @@ def main():
 
     from luckygas import envfile
 
+    # What the app writes (the SQLite file, backups, import rejects) holds
+    # customer data: for its own user only.
+    os.umask(0o077)
     try:
         envfile.load()
         # A machine without a SECRET_KEY is a developer's: commands run in

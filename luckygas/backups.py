@@ -91,12 +91,22 @@ def clear_leftovers():
 
 
 def _scratch_databases():
-    """The check's scratch databases whose process is gone."""
+    """The check's scratch databases left behind: their process is gone, or
+    its number was taken by another (after a restart) and no one is
+    connected to them."""
     prefix = f"{connection.settings_dict['NAME']}_verify_"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT datname FROM pg_database")
-        names = [name for (name,) in cursor.fetchall() if name.startswith(prefix)]
-    return [name for name in names if not _running(name.removeprefix(prefix))]
+        cursor.execute(
+            "SELECT datname, (SELECT count(*) FROM pg_stat_activity AS a"
+            " WHERE a.datname = d.datname) FROM pg_database AS d"
+        )
+        rows = [(name, users) for name, users in cursor.fetchall()]
+    return [
+        name
+        for name, users in rows
+        if name.startswith(prefix)
+        and not (users and _running(name.removeprefix(prefix)))
+    ]
 
 
 def _running(pid):

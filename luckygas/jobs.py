@@ -62,7 +62,7 @@ class ScheduledCommand(BaseCommand):
         except CommandError as error:
             self.fail(f"失敗：{error}", error.returncode)
         except KeyboardInterrupt as error:
-            self.fail(f"中斷：{error or '使用者中斷（Ctrl-C）'}", 130)
+            self.fail(f"中斷：{str(error) or '使用者中斷（Ctrl-C）'}", 130)
 
     def fail(self, line, returncode):
         self.stderr.write(self.dated(self.stderr, f"{self.job_name()} {line}"))

@@ -14,6 +14,8 @@ from django.core.wsgi import get_wsgi_application
 from luckygas import envfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luckygas.settings")
+# What the app writes holds customer data: for its own user only.
+os.umask(0o077)
 envfile.load()
 
 application = get_wsgi_application()

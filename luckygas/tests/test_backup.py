@@ -133,17 +133,23 @@ def test_a_backup_clears_what_killed_backups_left_behind():
     for path in leftovers:
         path.write_bytes(b"half a backup")
     if connection.vendor == "postgresql":
-        # A check's scratch database whose process is gone (no pid is that high).
-        scratch = f"{connection.settings_dict['NAME']}_verify_999999999"
+        # Scratch databases of checks whose process is gone (no pid is that
+        # high), or whose number another process took (1 always runs).
+        scratches = [
+            f"{connection.settings_dict['NAME']}_verify_{pid}" for pid in (999999999, 1)
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{scratch}"')
+            for scratch in scratches:
+                cursor.execute(f'CREATE DATABASE "{scratch}"')
 
     call_command("backup", keep=2, verify=True)
 
     assert not any(path.exists() for path in leftovers)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [scratch])
+            cursor.execute(
+                "SELECT 1 FROM pg_database WHERE datname = ANY(%s)", [scratches]
+            )
             assert cursor.fetchone() is None
 
 

@@ -90,17 +90,38 @@ def sigterm_restored():
     signal.signal(signal.SIGTERM, handler)
 
 
-@pytest.mark.django_db
-def test_a_job_stopped_by_sigterm_says_so_in_one_line(
-    monkeypatch, capsys, sigterm_restored
-):
-    def refresh_until_stopped(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGTERM)  # as a shutdown would
+def sigterm(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)  # as a shutdown would
 
-    monkeypatch.setattr(refreshing.summaries, "refresh_all", refresh_until_stopped)
+
+def ctrl_c(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "stop, said",
+    [(sigterm, "收到停止訊號（SIGTERM）"), (ctrl_c, "使用者中斷（Ctrl-C）")],
+)
+def test_a_job_stopped_midway_says_so_in_one_line(
+    monkeypatch, capsys, sigterm_restored, stop, said
+):
+    monkeypatch.setattr(refreshing.summaries, "refresh_all", stop)
     with pytest.raises(SystemExit) as stopped:
         ManagementUtility(["manage.py", "refresh_reports"]).execute()
 
     assert stopped.value.code == 130
     (line,) = capsys.readouterr().err.splitlines()
-    assert re.match(r"\S+ \S+ refresh_reports 中斷：收到停止訊號（SIGTERM）", line)
+    assert re.match(rf"\S+ \S+ refresh_reports 中斷：{said}$", line)
+
+
+@pytest.mark.django_db
+def test_an_archive_stopped_after_moving_says_the_reports_were_not_refreshed(
+    monkeypatch, capsys, sigterm_restored
+):
+    monkeypatch.setattr(refreshing.summaries, "refresh_all", ctrl_c)
+    with pytest.raises(SystemExit):
+        ManagementUtility(["manage.py", "archive_deliveries"]).execute()
+
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "archive_deliveries 中斷：已把" in line and "報表未更新" in line

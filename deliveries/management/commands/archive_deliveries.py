@@ -56,7 +56,7 @@ class Command(ScheduledCommand):
         # The last day moved, which reads plainer than the first day kept.
         until = f"{to_roc(cutoff - dt.timedelta(days=1))}（含）以前"
         if options["dry_run"]:
-            self.stdout.write(f"會把 {until}的 {total} 筆配送移到歷史表。")
+            self.summary(f"會把 {until}的 {total} 筆配送移到歷史表。")
             return
         moved = 0
 
@@ -71,11 +71,21 @@ class Command(ScheduledCommand):
             except (DatabaseError, KeyboardInterrupt) as error:
                 # The failed batch rolled back whole; the ones before it hold.
                 reason = str(error) or "使用者中斷（Ctrl-C）"
-                raise CommandError(
-                    f"搬移中斷：{moved_so_far(cutoff, total, moved)}；"
+                line = (
+                    f"{moved_so_far(cutoff, total, moved)}；"
                     f"再執行一次會接著搬。原因：{reason}"
-                ) from error
-        record, _, _ = refresh("archive_deliveries")
+                )
+                if isinstance(error, KeyboardInterrupt):
+                    raise KeyboardInterrupt(line) from error
+                raise CommandError(f"搬移中斷：{line}") from error
+        try:
+            record, _, _ = refresh("archive_deliveries")
+        except KeyboardInterrupt as error:
+            reason = str(error) or "使用者中斷（Ctrl-C）"
+            raise KeyboardInterrupt(
+                f"已把 {until}的 {moved} 筆配送移到歷史表；報表未更新"
+                f"（{reason}），請執行 refresh_reports"
+            ) from error
         self.summary(
             f"已把 {until}的 {moved} 筆配送移到歷史表；"
             f"報表已更新（{record.seconds:.1f} 秒）。"
