@@ -364,7 +364,9 @@ routing, middleware, session and login, view, templates) with
 `django.test.Client`, logged in as an office user (the driver's page as the
 run's driver), in a process with `DEBUG`
 off; after each request the connections are kept or closed as a WSGI server
-does (each database's connection is kept up to ten minutes, CONN_MAX_AGE). Per
+does (each database's connection is kept up to ten minutes, CONN_MAX_AGE).
+What the process holds before measuring is frozen out of the garbage
+collector's scans, as gunicorn's workers freeze what they loaded. Per
 page: {WARMUP} warm-up requests, then {REQUESTS} timed ones; the pages about a customer
 cycle through {VARIETY} customers (names, codes and archive positions picked at
 random from the database with a fixed seed), so that no single row stays hot.
