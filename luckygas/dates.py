@@ -1,6 +1,7 @@
 """ROC (民國) dates as the company's exports write them, and the Taipei day."""
 
 import datetime as dt
+import math
 import re
 
 from django.utils import timezone
@@ -72,7 +73,7 @@ def parse_date(value):
         raise DateParseError(f"「{value}」不是日期")
 
     if isinstance(value, (int, float)):
-        if value != int(value) or value <= 0:
+        if not math.isfinite(value) or value != int(value) or value <= 0:
             raise DateParseError(f"「{value}」不是日期")
         return _from_number(int(value), int(value))
 

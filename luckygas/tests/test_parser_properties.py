@@ -31,6 +31,8 @@ ROC_DAYS = st.dates(min_value=dt.date(1921, 1, 1), max_value=dt.date(2910, 12, 3
 @example("114/02/30")
 @example("0000000")
 @example(1e300)
+@example(float("inf"))
+@example(float("nan"))
 def test_a_date_cell_is_a_date_or_a_clear_refusal(value):
     try:
         day = parse_date(value)
