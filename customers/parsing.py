@@ -5,6 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from luckygas.dates import is_digits
 from luckygas.importing import CellError, cell_text
 
 MAX_CODE_DIGITS = 10
@@ -30,7 +31,7 @@ def parse_code(value):
     text = unicodedata.normalize("NFKC", cell_text(value))
     if not text:
         raise CellError("客戶代碼是空白的")
-    if not text.isdigit():
+    if not is_digits(text):
         raise CellError("客戶代碼只能有數字")
     if len(text) > MAX_CODE_DIGITS:
         raise CellError(f"客戶代碼超過 {MAX_CODE_DIGITS} 碼")
@@ -105,7 +106,7 @@ def parse_spare_cylinders(value):
     text = cell_text(value)
     if not text:
         return "", None
-    if text.isdigit():
+    if is_digits(text):
         return text, int(text)
     return text, sum(parse_cylinder_expression(text).values())
 
@@ -200,7 +201,7 @@ def parse_closed_days(value):
     for token in re.split(r"[.,、，/\s]+", rest):
         if not token:
             continue
-        if token.isdigit():
+        if is_digits(token):
             numbers.append(int(token))
         else:
             rules.unparsed.append(token)

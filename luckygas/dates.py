@@ -15,6 +15,12 @@ _ROC_TEXT = re.compile(r"^(\d{2,3})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 _GREGORIAN_TEXT = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 
 
+def is_digits(text):
+    """Only the digits 0 to 9: str.isdigit() also takes '²' and '①', which
+    int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 class DateParseError(ValueError):
     """A value that is not a date in any of the layouts the office uses."""
 
@@ -82,7 +88,7 @@ def parse_date(value):
         raise DateParseError("日期是空白的")
     if text.endswith(".0"):
         text = text[:-2]
-    if text.isdigit():
+    if is_digits(text):
         if len(text) > 8:
             raise DateParseError(f"「{text[:12]}…」不是日期")
         return _from_number(int(text), text)

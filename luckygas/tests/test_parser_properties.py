@@ -33,6 +33,7 @@ ROC_DAYS = st.dates(min_value=dt.date(1921, 1, 1), max_value=dt.date(2910, 12, 3
 @example(1e300)
 @example(float("inf"))
 @example(float("nan"))
+@example("²")
 def test_a_date_cell_is_a_date_or_a_clear_refusal(value):
     try:
         day = parse_date(value)
@@ -64,6 +65,7 @@ def test_a_roc_date_as_typed_formats_back_to_what_was_typed(day, separator, padd
 @example("6.7(14)")
 @example("((")
 @example("初一十五見紅休")
+@example("²")
 def test_a_closed_days_cell_is_read_or_kept_for_a_person_never_a_crash(value):
     rules = parse_closed_days(value)
 
