@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
@@ -20,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC, OFFICE, DRIVER, MANAGER = "public", "office", "driver", "manager"
 # The driver's own page, and the admin's pages of logins and groups, which
-# are the superuser's (a manager could otherwise make himself one).
-DRIVER_HOME, SUPERUSER = "driver home", "superuser"
+# are the superuser's (a manager could otherwise make himself one), or
+# nobody's: failed logins are recorded, never added by hand.
+DRIVER_HOME, SUPERUSER, NOBODY = "driver home", "superuser", "nobody"
 
 # Who may reach each page. Office pages are the managers' too; the admin is
 # the managers' alone; the driver's pages are a driver's, for their own runs.
@@ -86,6 +88,8 @@ def rule(name):
         return PUBLIC
     if name and name.startswith("admin:auth_"):
         return SUPERUSER
+    if name and name.startswith("admin:axes_") and name.endswith("_add"):
+        return NOBODY
     if name and name.startswith("admin:"):
         return MANAGER
     return RULES.get(name)
@@ -127,10 +131,30 @@ def world(driver_user, other_driver_user):
     }
 
 
+def admin_object(name):
+    """An object of the model an admin URL is about, if it has one: the
+    admin looks it up before it asks for the permission."""
+    match = re.match(
+        r"admin:(\w+?)_(\w+)_(change|delete|history|password_change)$", name
+    )
+    if not match:
+        return None
+    try:
+        model = apps.get_model(match[1], match[2])
+    except LookupError:
+        return None
+    return model.objects.values_list("pk", flat=True).first()
+
+
 def url_of(name, pattern, world):
     """The URL with each of its parts filled from the world."""
     parts = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern)
     kwargs = {first or second: world[first or second] for first, second in parts}
+    if (pk := admin_object(name)) is not None:
+        kwargs = {
+            key: pk if key in ("object_id", "id") else value
+            for key, value in kwargs.items()
+        }
     try:
         return reverse(name, kwargs=kwargs)
     except NoReverseMatch:  # the admin's unnamed catch-all
@@ -165,7 +189,7 @@ def expected(who, rule_name):
         return "login"
     if rule_name == "logged in":
         return "in"
-    if rule_name in (MANAGER, SUPERUSER):
+    if rule_name in (MANAGER, SUPERUSER, NOBODY):
         if who != MANAGER:
             return "login"  # the admin's own login page
         return "in" if rule_name == MANAGER else "refused"
