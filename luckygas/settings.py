@@ -1,5 +1,6 @@
 """Settings for the Lucky Gas back office, read from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
+    "axes",
     # The project's own commands (backup) and template tags.
     "luckygas",
     "customers",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "luckygas.urls"
@@ -156,6 +160,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Repeated failed logins lock that name from that address for a while
+# (django-axes; the address is REMOTE_ADDR, the proxy's behind one, so the
+# name is what counts there); a manager lifts it in the admin before then.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -248,5 +265,7 @@ LOGGING = {
         # A request for a host not in ALLOWED_HOSTS is the client's mistake:
         # one line says which host, without Django's traceback.
         "django.security.DisallowedHost": {"filters": ["no_traceback"]},
+        # Its version on every start would come before each cron job's line.
+        "axes.apps": {"level": "WARNING"},
     },
 }

@@ -8,6 +8,7 @@ from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
 from customers.models import Customer
 from deliveries.models import Delivery
 from luckygas.dates import today
+from luckygas.testing.login import logged_in
 from reports.models import DayFigures, Refresh
 from routing.models import Route
 
@@ -24,7 +25,7 @@ def test_it_writes_both_layouts_and_imports_them(tmp_path, client, capsys):
     assert Delivery.objects.filter(source=Delivery.Source.IMPORT).count() == 400
     output = capsys.readouterr().out
     assert "客戶資料匯入完成" in output and "配送紀錄匯入完成" in output
-    assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+    assert logged_in(client, DEMO_USERNAME, DEMO_PASSWORD)
     assert f"密碼：{DEMO_PASSWORD}" in output
 
 
@@ -72,6 +73,6 @@ def test_drivers_can_log_in_and_find_todays_runs(tmp_path, client):
     names = sorted(runs.values_list("route_code", flat=True))
     assert names == ["北午", "北早", "南午", "南早", "外線", "外線午"]
     assert runs.get(route_code="南早").stops.exists()
-    assert client.login(username="driver1", password=DEMO_PASSWORD)
+    assert logged_in(client, "driver1", DEMO_PASSWORD)
     page = client.get(reverse("routing:driver")).content.decode()
     assert "南早" in page and "南午" in page and "北早" not in page
