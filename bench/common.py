@@ -1,5 +1,6 @@
 """What the benchmarks share: the doc they write, the machine, PostgreSQL."""
 
+import argparse
 import datetime as dt
 import os
 import platform
@@ -26,7 +27,7 @@ written by a script under `bench/` between its own marker comments: rerun the
 script to refresh it rather than editing the numbers by hand. The numbers hold
 for the machine recorded in each section.
 
-Reproduce them all with `make bench`.
+Reproduce them with `make bench`, and the load test with `make load`.
 """
 
 
@@ -150,10 +151,33 @@ def add_database_options(parser):
     )
 
 
+def at_least(minimum):
+    """An argparse type: a whole number no smaller than `minimum`."""
+
+    def read(text):
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"at least {minimum:,}, not {text}")
+        return number
+
+    return read
+
+
+def print_machine(databases, version):
+    """The machine lines the doc gets, on the screen too (with --no-write)."""
+    print("\nMeasured on:\n")
+    print("\n".join([*machine(databases), f"- Code: commit {version}"]))
+
+
 def parse_with_databases(parser):
     """The arguments, --databases as a list of known names."""
     args = parser.parse_args()
-    args.databases = [name.strip() for name in args.databases.split(",")]
+    args.databases = [
+        name.strip() for name in args.databases.split(",") if name.strip()
+    ]
     unknown = set(args.databases) - set(DATABASES)
     if unknown:
         parser.error(f"unknown database: {', '.join(sorted(unknown))}")

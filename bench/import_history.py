@@ -23,10 +23,13 @@ from common import (
     DELIVERY_TABLES,
     DOC_PATH,
     add_database_options,
+    at_least,
+    code_version,
     drop_scratch,
     machine,
     parse_with_databases,
     postgres,
+    print_machine,
     scratch_env,
     write_section,
 )
@@ -85,8 +88,18 @@ class Result:
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=349_920)
-    parser.add_argument("--customers", type=int, default=1267)
+    parser.add_argument(
+        "--rows",
+        type=at_least(1_000),
+        default=349_920,
+        help="rows of the history workbook (default %(default)s)",
+    )
+    parser.add_argument(
+        "--customers",
+        type=at_least(10),
+        default=1267,
+        help="customers in the client list (default %(default)s)",
+    )
     add_database_options(parser)
     return parse_with_databases(parser)
 
@@ -284,6 +297,7 @@ def main():
     ]
     print()
     print(table(results))
+    print_machine(args.databases, code_version())
     if not args.no_write:
         write_section(section(results, args.databases), START_MARK, END_MARK)
         print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")

@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -28,11 +29,13 @@ from common import (
     DATA_DIR,
     DOC_PATH,
     add_database_options,
+    at_least,
     code_version,
     drop_scratch,
     machine,
     parse_with_databases,
     postgres,
+    print_machine,
     scratch_env,
     write_section,
 )
@@ -59,14 +62,39 @@ START_MARK = "<!-- bench:load:start -->"
 END_MARK = "<!-- bench:load:end -->"
 
 
+def run_time(text):
+    """Locust's --run-time, checked before the data set is built."""
+    if not re.fullmatch(r"(\d+[smh])+", text):
+        raise argparse.ArgumentTypeError(f"not a time such as 90s or 3m: {text}")
+    return text
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--deliveries", type=int, default=349_920, help="size of the history"
+        "--deliveries",
+        type=at_least(1_000),
+        default=349_920,
+        help="size of the history (default %(default)s)",
     )
-    parser.add_argument("--run-time", default="3m", help="e.g. 90s, 3m")
-    parser.add_argument("--max-requests", type=int, default=20_000)
-    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument(
+        "--run-time",
+        type=run_time,
+        default="3m",
+        help="how long the users work, e.g. 90s, 3m (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=at_least(1),
+        default=20_000,
+        help="stop after this many requests (default %(default)s)",
+    )
+    parser.add_argument(
+        "--port",
+        type=at_least(1024),
+        default=8090,
+        help="gunicorn's (default %(default)s)",
+    )
     add_database_options(parser)
     return parse_with_databases(parser)
 
@@ -310,6 +338,7 @@ def main():
     print()
     for database, result in results.items():
         print(summary_line(database, result))
+    print_machine(args.databases, version)
     if not args.no_write:
         write_section(section(results, args, version), START_MARK, END_MARK)
         print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")

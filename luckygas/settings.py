@@ -265,7 +265,8 @@ LOGGING = {
         # A request for a host not in ALLOWED_HOSTS is the client's mistake:
         # one line says which host, without Django's traceback.
         "django.security.DisallowedHost": {"filters": ["no_traceback"]},
-        # Its version on every start would come before each cron job's line.
-        "axes.apps": {"level": "WARNING"},
+        # Its version at each start and four lines a login: the failures and
+        # lockouts, which it logs as warnings, are what an administrator reads.
+        "axes": {"level": "WARNING"},
     },
 }
