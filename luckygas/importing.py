@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineWorkbook
 from tqdm import tqdm
 
@@ -44,16 +44,58 @@ class CellError(ValueError):
 
 
 def _check_workbook(path):
+    """The path of a workbook fit to be read: refused before reading when it
+    is too big for an export of the company's, unpacks to far more than
+    that (a zip bomb), or holds formulas without their results."""
     path = Path(path)
     if path.is_dir():
         raise ImportFileError(f"{path} 是資料夾，請指定活頁簿檔案")
     if not path.is_file():
         raise ImportFileError(f"找不到檔案：{path}")
+    size = path.stat().st_size
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            f"{path.name} 有 {size / 2**20:,.1f} MB，超過匯入上限 "
+            f"{settings.IMPORT_MAX_BYTES / 2**20:,.0f} MB（IMPORT_MAX_BYTES）"
+        )
     if not zipfile.is_zipfile(path):
         raise ImportFileError(
             f"{path.name} 不是 Excel 活頁簿（.xlsx）；請在 Excel 另存為 .xlsx 後再匯入"
         )
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = book.infolist()
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+                raise ImportFileError(
+                    f"{path.name} 解壓後有 {unpacked / 2**20:,.0f} MB，超過上限 "
+                    f"{settings.IMPORT_MAX_UNPACKED_BYTES / 2**20:,.0f} MB，"
+                    "不像舊系統匯出的檔案"
+                )
+            _refuse_formulas_without_results(path, book, parts)
+    except zipfile.BadZipFile as error:
+        raise ImportFileError(f"{path.name} 無法以 Excel 活頁簿開啟：{error}") from None
     return path
+
+
+# A formula cell whose result was never saved: <c r="B2"><f>…</f></c>, with
+# no <v> after the formula (files written by programs other than Excel).
+_FORMULA_WITHOUT_RESULT = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)'
+    rb"\s*(?:<v\s*/>|<v></v>)?\s*</c>"
+)
+
+
+def _refuse_formulas_without_results(path, book, parts):
+    for part in parts:
+        if not part.filename.startswith("xl/worksheets/"):
+            continue
+        if match := _FORMULA_WITHOUT_RESULT.search(book.read(part.filename)):
+            raise ImportFileError(
+                f"{path.name} 的 {match[1].decode()} 格是公式，"
+                "但檔案沒有存下它的計算結果（多半不是 Excel 存的檔）；"
+                "請用 Excel 開啟、另存新檔後再匯入"
+            )
 
 
 def _missing_sheet(path, wanted, names):
@@ -68,10 +110,8 @@ def read_rows_exact(path, sheet_name):
     path = _check_workbook(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise ImportFileError(
-            f"{path.name} 無法以 Excel 活頁簿開啟：{error}"
-        ) from error
+    except Exception as error:  # openpyxl and its XML parsers raise many kinds
+        raise _unreadable(path, error) from error
     try:
         if sheet_name not in book.sheetnames:
             raise _missing_sheet(path, sheet_name, book.sheetnames)
@@ -79,9 +119,21 @@ def read_rows_exact(path, sheet_name):
         # The size a file records for itself is often wrong in exports made by
         # other programs; read the rows that are really there.
         sheet.reset_dimensions()
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        try:
+            return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        except Exception as error:  # the sheet's XML is parsed only here
+            raise _unreadable(path, error) from error
     finally:
         book.close()
+
+
+def _unreadable(path, error):
+    """A workbook its reader refused: broken XML, an XML bomb (defusedxml and
+    calamine expand no entities), a damaged zip."""
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return ImportFileError(
+        f"{path.name} 無法以 Excel 活頁簿開啟：{reason or type(error).__name__}"
+    )
 
 
 def read_rows_fast(path, sheet_name=None):
@@ -93,16 +145,17 @@ def read_rows_fast(path, sheet_name=None):
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own untyped errors
-        raise ImportFileError(
-            f"{path.name} 無法以 Excel 活頁簿開啟：{error}"
-        ) from error
+        raise _unreadable(path, error) from error
     names = book.sheet_names
     if not names:
         raise ImportFileError(f"{path.name} 沒有任何工作表")
     wanted = sheet_name or names[0]
     if wanted not in names:
         raise _missing_sheet(path, wanted, names)
-    sheet = book.get_sheet_by_name(wanted)
+    try:
+        sheet = book.get_sheet_by_name(wanted)
+    except Exception as error:  # the sheet's XML is parsed here
+        raise _unreadable(path, error) from error
     # calamine builds the whole rectangle up to the last used cell: one stray
     # cell far to the right would take gigabytes, so refuse it before reading.
     if sheet.width > MAX_COLUMNS:
@@ -110,7 +163,10 @@ def read_rows_fast(path, sheet_name=None):
             f"工作表「{wanted}」用到第 {sheet.width:,} 欄，超過上限 {MAX_COLUMNS} 欄；"
             "請刪除表格右邊多餘的儲存格後再匯入"
         )
-    return wanted, sheet.to_python(skip_empty_area=False)
+    try:
+        return wanted, sheet.to_python(skip_empty_area=False)
+    except Exception as error:
+        raise _unreadable(path, error) from error
 
 
 def header_positions(header_row, required, path, sheet_name):

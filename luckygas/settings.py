@@ -228,6 +228,11 @@ if os.environ.get("REDIS_URL"):
         }
     }
 
+# The import commands refuse, before reading, a workbook bigger than this or
+# one that unpacks to more (the company's history is some 15 MB, 150 unpacked).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 2**20)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 2 * 2**30)
+
 # A query or a request at least this slow is logged (luckygas.slow).
 SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 100)
 SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 500)
