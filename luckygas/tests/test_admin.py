@@ -185,3 +185,45 @@ def test_the_csv_export_opens_in_excel_with_chinese_labels(manager_client):
     assert response.content.startswith(b"\xef\xbb\xbf")
     text = response.content.decode("utf-8-sig")
     assert "已送達" in text and "本系統" in text and "delivered" not in text
+
+
+CUSTOMERS_CSV = "客戶代碼,客戶簡稱,區域\n1984845,春風早餐,A\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        CUSTOMERS_CSV.encode("utf-8-sig"),  # Excel's "CSV UTF-8"
+        CUSTOMERS_CSV.encode("cp950"),  # Excel's plain CSV in Taiwan (Big5)
+        CUSTOMERS_CSV.replace(",", "\t").encode("utf-16"),  # "Unicode 文字"
+    ],
+    ids=["utf-8-sig", "big5", "utf-16-tabs"],
+)
+def test_a_csv_in_any_of_excels_encodings_imports(manager_client, content):
+    response = post_import(manager_client, Customer, content, "customers.csv")
+    confirm_import(manager_client, response, Customer)
+
+    assert Customer.objects.get(code="1984845").short_name == "春風早餐"
+
+
+def test_a_csv_in_no_known_encoding_is_refused_and_changes_nothing(manager_client):
+    content = "客戶代碼,客戶簡稱\n1984845,春風早餐\n".encode()[:-3] + b"\xff\xfe\x00"
+
+    response = post_import(manager_client, Customer, content, "customers.csv")
+
+    assert "無法辨認這個 CSV 檔的文字編碼" in response.text
+    assert not Customer.objects.exists()
+
+
+def test_a_name_that_looks_like_a_formula_exports_from_the_admin_as_text(
+    manager_client,
+):
+    Customer.objects.create(code="1984845", short_name="=1+1", address="@SUM(A1)")
+    url = reverse("admin:customers_customer_export")
+    every_field = export_fields(manager_client, url)
+    response = manager_client.post(url, {"resource": "0", "format": "0", **every_field})
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[1]]
+    name = sheet.cell(row=2, column=headers.index("客戶簡稱") + 1)
+    assert name.value == "=1+1" and name.data_type == "s"
