@@ -3,6 +3,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 from import_export import fields, widgets
+from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Area, Customer, CustomerCylinder
 from luckygas.admin import ChineseHeadersResource, SmallFileImportAdmin
@@ -36,7 +37,7 @@ class CustomerCylinderInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SmallFileImportAdmin):
+class CustomerAdmin(SimpleHistoryAdmin, SmallFileImportAdmin):
     resource_classes = [CustomerResource]
     import_command = "import_customers"
     import_headers = ["客戶代碼"]

@@ -2,6 +2,7 @@ import unicodedata
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from customers.parsing import parse_closed_days
 
@@ -230,6 +231,14 @@ class Customer(models.Model):
     updated_at = models.DateTimeField("更新時間", auto_now=True)
 
     objects = CustomerQuerySet.as_manager()
+
+    # Who changed what, and when (the admin's 歷史); imports, written in bulk,
+    # are recorded by their summary line instead.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "raw_row"],
+        verbose_name="客戶修改歷史",
+        verbose_name_plural="客戶修改歷史",
+    )
 
     class Meta:
         ordering = ["code"]

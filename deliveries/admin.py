@@ -1,5 +1,6 @@
 from django.contrib import admin
 from import_export import fields, widgets
+from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Customer
 from deliveries.models import (
@@ -40,7 +41,7 @@ class OrderItemInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SimpleHistoryAdmin):
     list_display = [
         "id",
         "order_date",
@@ -108,7 +109,7 @@ class LargeTableAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SmallFileImportAdmin, LargeTableAdmin):
+class DeliveryAdmin(SimpleHistoryAdmin, SmallFileImportAdmin, LargeTableAdmin):
     resource_classes = [DeliveryResource]
     import_command = "import_deliveries"
     import_headers = ["客戶", "配送日"]

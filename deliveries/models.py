@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from customers.models import Customer
 from luckygas.dates import today
@@ -93,6 +94,10 @@ class Order(models.Model):
     )
     created_at = models.DateTimeField("建立時間", auto_now_add=True)
     updated_at = models.DateTimeField("更新時間", auto_now=True)
+
+    history = HistoricalRecords(
+        verbose_name="訂單修改歷史", verbose_name_plural="訂單修改歷史"
+    )
 
     class Meta:
         ordering = ["-order_date", "-id"]
@@ -234,6 +239,10 @@ def _partial_indexes(prefix):
 
 class Delivery(DeliveryRecord):
     """A delivery of the last six months; older ones live in DeliveryHistory."""
+
+    history = HistoricalRecords(
+        verbose_name="配送紀錄修改歷史", verbose_name_plural="配送紀錄修改歷史"
+    )
 
     class Meta(DeliveryRecord.Meta):
         verbose_name = "配送紀錄"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from routing.models import Driver, Postponement, Route, RouteStop, Vehicle
 
@@ -25,7 +26,7 @@ class RouteStopInline(admin.TabularInline):
 
 
 @admin.register(Route)
-class RouteAdmin(admin.ModelAdmin):
+class RouteAdmin(SimpleHistoryAdmin):
     list_display = [
         "route_date",
         "route_code",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from deliveries.models import DeliveryRecord
 from luckygas.dates import to_roc
@@ -64,6 +65,10 @@ class Route(models.Model):
     odometer_in = models.PositiveIntegerField("回車里程", null=True, blank=True)
     note = models.CharField("備註", max_length=200, blank=True)
     finished_at = models.DateTimeField("收車時間", null=True, blank=True)
+
+    history = HistoricalRecords(
+        verbose_name="車次修改歷史", verbose_name_plural="車次修改歷史"
+    )
 
     class Meta:
         ordering = ["-route_date", "route_code"]

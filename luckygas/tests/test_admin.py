@@ -16,8 +16,12 @@ PROJECT_APPS = {"customers", "deliveries", "routing"}
 
 
 def project_models():
+    """The project's models; their histories are shown by each model's admin."""
     return [
-        model for model in apps.get_models() if model._meta.app_label in PROJECT_APPS
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+        and not model.__name__.startswith("Historical")
     ]
 
 
