@@ -7,6 +7,8 @@ from textwrap import shorten
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 slow_log = logging.getLogger("luckygas.slow")
 # How much of a slow query's SQL the log keeps.
@@ -68,4 +70,27 @@ class LogSlowRequests:
                 queries,
                 response.status_code,
             )
+        return response
+
+
+class PrivatePages:
+    """What a logged-in user was shown is never kept by the browser: after
+    登出 on a shared phone, the back button asks the server again (and gets
+    the login page) instead of showing the customers from its cache. A
+    method a page does not take (a typed /logout/) is explained in Chinese,
+    not left blank."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        if response.status_code == 405 and not response.content:
+            allowed = response.get("Allow", "")
+            response.content = render_to_string("405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
+            response["Allow"] = allowed
         return response

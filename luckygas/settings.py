@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "luckygas.middleware.RefuseNulCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "luckygas.middleware.PrivatePages",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change the history keeps (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",

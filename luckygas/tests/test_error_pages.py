@@ -26,3 +26,18 @@ def test_a_request_for_another_host_is_logged_in_one_line(client, settings, capl
     [record] = [r for r in caplog.records if r.name.startswith("django.security")]
     assert "luckygas.example" in record.getMessage()
     assert record.exc_info is None
+
+
+def test_a_logged_in_page_is_not_kept_by_the_browser(driver_client):
+    response = driver_client.get(reverse("routing:driver"))
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_typed_address_of_a_button_is_explained_not_blank(driver_client):
+    response = driver_client.get(reverse("logout"))
+
+    assert response.status_code == 405 and response["Allow"] == "POST, OPTIONS"
+    assert "請用頁面上的按鈕" in response.content.decode()
