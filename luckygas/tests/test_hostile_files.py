@@ -8,7 +8,9 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
+from customers.importing import CLIENT_LIST_HEADERS
 from customers.models import Customer
 from deliveries.importing import HISTORY_COLUMNS
 from deliveries.models import Delivery
@@ -148,3 +150,84 @@ def test_a_formula_with_its_result_imports_the_result(history_workbook):
 
     call_command("import_deliveries", str(computed), verbosity=0)
     assert Delivery.objects.get().delivery_date.isoformat() == "2025-05-21"
+
+
+EXTERNAL_LINK = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/></sheetNames>'
+    b'<sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1" t="n"><v>1140521</v>'
+    b"</cell></row></sheetData></sheetDataSet></externalBook></externalLink>"
+)
+EXTERNAL_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    b'2006/relationships/externalLinkPath" Target="file:///C:/old/other.xlsx"'
+    b' TargetMode="External"/></Relationships>'
+)
+
+
+def with_external_link(path, ref="E2", value=b"<v>1140521</v>", kind=b""):
+    """The workbook with a link to another workbook, and a cell whose value
+    comes from it (its result saved, as Excel does)."""
+    linked = path.with_name("linked-" + path.name)
+    sheet = sheet_part(path)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(linked, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == sheet:
+                found = rb'<c r="' + ref.encode() + rb'"[^>]*>.*?</c>'
+                cell = re.search(found, data)[0]
+                linked_cell = b'<c r="%s"%s><f>[1]Sheet1!A1</f>%s</c>' % (
+                    ref.encode(),
+                    kind,
+                    value,
+                )
+                data = data.replace(cell, linked_cell)
+            elif item.filename == "xl/workbook.xml":
+                data = data.replace(
+                    b"</sheets>",
+                    b"</sheets><externalReferences><externalReference"
+                    b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                    b'2006/relationships" r:id="rIdX"/>'
+                    b"</externalReferences>",
+                )
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/externalLink"'
+                    b' Target="externalLinks/externalLink1.xml"/></Relationships>',
+                )
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/externalLinks/externalLink1.xml"'
+                    b' ContentType="application/vnd.openxmlformats-officedocument.'
+                    b'spreadsheetml.externalLink+xml"/></Types>',
+                )
+            target.writestr(item, data)
+        target.writestr("xl/externalLinks/externalLink1.xml", EXTERNAL_LINK)
+        target.writestr("xl/externalLinks/_rels/externalLink1.xml.rels", EXTERNAL_RELS)
+    return linked
+
+
+def test_a_value_linked_from_another_workbook_imports_as_saved(history_workbook):
+    path = with_external_link(history_workbook([HISTORY_ROW]))
+
+    call_command("import_deliveries", str(path), verbosity=0)
+
+    assert Delivery.objects.get().delivery_date.isoformat() == "2025-05-21"
+
+
+def test_a_client_list_with_a_link_to_another_workbook_imports(client_workbook):
+    path = client_workbook([{"客戶": "1500001", "客戶簡稱": "店01", "地址": "x"}])
+    column = get_column_letter(CLIENT_LIST_HEADERS.index("地址") + 1)
+    saved = "<v>臺東市</v>".encode()
+    linked = with_external_link(path, ref=f"{column}2", value=saved, kind=b' t="str"')
+
+    call_command("import_customers", str(linked), verbosity=0)
+
+    assert Customer.objects.get(code="1500001").address == "臺東市"
