@@ -1,6 +1,5 @@
 import datetime as dt
 import uuid
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -23,6 +22,7 @@ from deliveries.models import Delivery, Order, OrderItem, Product
 from luckygas.dates import to_roc, to_roc_number, today
 from luckygas.exporting import csv_response, xlsx_response
 from luckygas.forms import query_without
+from luckygas.links import url_maker
 from luckygas.roles import office_required
 
 HISTORY_PAGE_SIZE = 100
@@ -150,18 +150,6 @@ def order_list(request):
         "tomorrow": today() + dt.timedelta(days=1),
     }
     return render(request, "deliveries/order_list.html", context)
-
-
-def url_maker(name, converter=str):
-    """reverse(name, args=[value]) for many values, reversed once: the
-    template's {% url %} on every line of a long list is most of its time."""
-    marker = "2147483646"
-    pattern = reverse(name, args=[converter(marker)])
-
-    def url(value):
-        return pattern.replace(marker, quote(str(value)))
-
-    return url
 
 
 def order_rows(orders, highlight):

@@ -15,6 +15,7 @@ from customers.schedule import next_open_day
 from luckygas.dates import to_roc, to_roc_number, today
 from luckygas.exporting import xlsx_response
 from luckygas.forms import query_without
+from luckygas.links import url_maker
 from luckygas.roles import office_required
 from routing import due, runs
 from routing.forms import (
@@ -62,10 +63,12 @@ def due_rows(entries, day, back):
     loops cost the template engine ten times what they cost Python."""
     postpone = reverse("routing:postpone")
     rest = urlencode({"day": to_roc(day), "back": back})
+    customer_url = url_maker("customers:detail")
     return [
         {
             "entry": entry,
             "customer": entry.customer,
+            "customer_url": customer_url(entry.customer.code),
             "postpone_url": f"{postpone}?{customer_query(entry)}&{rest}",
             "sources": sources_cell(entry, day),
             "last": to_roc(entry.last_delivery) if entry.last_delivery else "",
