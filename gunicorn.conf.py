@@ -17,7 +17,7 @@ try:
     envfile.load()
     import luckygas.settings  # noqa: E402, F401
 except ImproperlyConfigured as error:
-    sys.exit(f"設定有誤（.env 或環境變數）：{error}")
+    sys.exit(envfile.problem(error))
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Two cores and fifteen users: a few sync workers with threads are plenty.

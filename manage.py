@@ -34,7 +34,7 @@ def main():
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
         # A wrong value in .env: one line saying which, dated in a log.
-        line = f"設定有誤（.env 或環境變數）：{error}"
+        line = envfile.problem(error)
         if not sys.stderr.isatty():
             now = datetime.datetime.now(ZoneInfo("Asia/Taipei"))
             command = sys.argv[1] if len(sys.argv) > 1 else "manage.py"

@@ -100,7 +100,7 @@ def _scratch_databases():
             "SELECT datname, (SELECT count(*) FROM pg_stat_activity AS a"
             " WHERE a.datname = d.datname) FROM pg_database AS d"
         )
-        rows = [(name, users) for name, users in cursor.fetchall()]
+        rows = cursor.fetchall()
     return [
         name
         for name, users in rows
@@ -117,7 +117,7 @@ def _running(pid):
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # another user's process: running all the same
     return True
 
 

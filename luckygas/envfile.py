@@ -53,6 +53,11 @@ def unknown_name(name):
     return f"{name} 不是本系統的設定{hint}"
 
 
+def problem(error):
+    """The one line a wrong setting stops a command or the server with."""
+    return f"設定有誤（.env 或環境變數）：{error}"
+
+
 def load(path=None):
     """Put the file's NAME=value lines into os.environ; refuse the whole file,
     naming the line, when one cannot be read."""

@@ -89,8 +89,6 @@ class PrivatePages:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         if response.status_code == 405 and not response.content:
-            allowed = response.get("Allow", "")
             response.content = render_to_string("405.html", request=request)
             response["Content-Type"] = "text/html; charset=utf-8"
-            response["Allow"] = allowed
         return response
