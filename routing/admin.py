@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from routing.models import Driver, Postponement, Route, RouteStop, Vehicle
+from routing.models import (
+    CustomerForecast,
+    Driver,
+    Postponement,
+    Route,
+    RouteStop,
+    Vehicle,
+)
 
 
 @admin.register(Driver)
@@ -56,3 +63,31 @@ class PostponementAdmin(admin.ModelAdmin):
     search_fields = ["=customer__code", "reason"]
     list_select_related = ["customer", "created_by"]
     raw_id_fields = ["customer", "order", "created_by"]
+
+
+@admin.register(CustomerForecast)
+class CustomerForecastAdmin(admin.ModelAdmin):
+    """What refresh_forecasts stored, to read: the next refresh rewrites it."""
+
+    list_display = [
+        "customer",
+        "last_delivery",
+        "next_date",
+        "low_date",
+        "high_date",
+        "confidence",
+        "intervals",
+        "refreshed_at",
+    ]
+    list_filter = ["confidence", "next_date"]
+    search_fields = ["=customer__code"]
+    list_select_related = ["customer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

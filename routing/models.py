@@ -174,3 +174,37 @@ class Postponement(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} {self.from_date} → {self.to_date}"
+
+
+class CustomerForecast(models.Model):
+    """A customer's next delivery as learned from their history
+    (routing.forecast), stored by the nightly refresh_forecasts."""
+
+    class Confidence(models.TextChoices):
+        HIGH = "高", "高"
+        MEDIUM = "中", "中"
+        LOW = "低", "低"
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name="客戶",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="forecast",
+    )
+    last_delivery = models.DateField("上次配送")
+    next_date = models.DateField("預測配送日")
+    low_date = models.DateField("最早")
+    high_date = models.DateField("最晚")
+    interval_days = models.FloatField("學到的週期（天）")
+    intervals = models.PositiveIntegerField("依據的間隔數")
+    confidence = models.CharField("信心", max_length=1, choices=Confidence.choices)
+    refreshed_at = models.DateTimeField("更新時間")
+
+    class Meta:
+        verbose_name = "配送預測"
+        verbose_name_plural = "配送預測"
+        indexes = [models.Index(fields=["next_date"], name="idx_forecast_next")]
+
+    def __str__(self):
+        return f"{self.customer_id} → {to_roc(self.next_date)}"

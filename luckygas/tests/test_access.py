@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC, OFFICE, DRIVER, MANAGER = "public", "office", "driver", "manager"
 # The driver's own page, and the admin's pages of logins and groups, which
 # are the superuser's (a manager could otherwise make himself one), or
-# nobody's: failed logins are recorded, never added by hand.
+# nobody's: failed logins are recorded, never added by hand, and forecasts
+# are made by refresh_forecasts, never added or deleted by hand.
 DRIVER_HOME, SUPERUSER, NOBODY = "driver home", "superuser", "nobody"
 
 # Who may reach each page. Office pages are the managers' too; the admin is
@@ -44,6 +45,7 @@ RULES = {
     "deliveries:order-edit": OFFICE,
     "deliveries:order-cancel": OFFICE,
     "routing:due": OFFICE,
+    "routing:call-ahead": OFFICE,
     "routing:postpone": OFFICE,
     "routing:postponement-cancel": OFFICE,
     "routing:runs": OFFICE,
@@ -66,6 +68,10 @@ RULES = {
     "reports:statement": OFFICE,
 }
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
+FORECAST_EDITS = {
+    "admin:routing_customerforecast_add",
+    "admin:routing_customerforecast_delete",
+}
 # Refused to everyone without the model and field it completes; and the
 # admin's catch-all, which has no name and sends everyone to log in.
 UNCHECKED = {"admin:autocomplete", "admin:None"}
@@ -90,6 +96,8 @@ def rule(name):
     if name and name.startswith("admin:auth_"):
         return SUPERUSER
     if name and name.startswith("admin:axes_") and name.endswith("_add"):
+        return NOBODY
+    if name in FORECAST_EDITS:
         return NOBODY
     if name and name.startswith("admin:"):
         return MANAGER

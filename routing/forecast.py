@@ -1,0 +1,346 @@
+"""When a customer will need gas next, learned from their own delivery dates.
+
+The sheet's rule is the last delivery plus the cycle typed into the client
+list. Here the cycle is the customer's own recent rhythm instead: the
+recency-weighted median of the days between their deliveries, leaving out
+gaps (a closure, a holiday) and adjusted for the months the history shows
+them ordering faster or slower. The sheet's cycle, scaled by how the
+company's customers really compare with their typed cycles, only counts
+while a customer's history is short. The date found is then moved past the
+days the customer is closed: their 公休日, public holidays where they close
+on them, the lunar days they keep, Lunar New Year where they have always
+closed for it, and months they never take gas (a school's summer).
+"""
+
+import bisect
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import transaction
+from django.utils import timezone
+from lunardate import LunarDate
+
+from customers.models import Customer
+from customers.schedule import closed_reason
+from deliveries.models import Delivery, DeliveryHistory
+from routing.models import CustomerForecast
+
+# Recent intervals count more: an interval this many deliveries old counts half.
+HALF_LIFE = 4
+# An interval this many times the usual one is a gap, not a rhythm.
+GAP_FACTOR = 2.5
+# Nor is one longer than this.
+LONGEST_INTERVAL = 120
+# The sheet's cycle weighs as much as this many intervals of history.
+SHEET_WEIGHT = 2
+# A month's own rhythm counts once this many years show it.
+SEASON_MIN_YEARS = 2
+# And once it differs from the rest of the year by this much in each of them.
+SEASON_MIN_EFFECT = 0.15
+# Months with no delivery in this many years running are months off.
+MONTH_OFF_YEARS = 2
+# Lunar New Year's days a customer may close for: New Year's Eve to the 5th.
+NEW_YEAR_DAYS = range(-1, 5)
+# Only customers this frequent can be known to close for them.
+NEW_YEAR_MAX_INTERVAL = 6
+# The range shown: the middle of the customer's recent intervals.
+RANGE_QUANTILES = (0.2, 0.8)
+# Far enough to pass any closure the rules can express.
+SEARCH_DAYS = 120
+
+HIGH, MEDIUM, LOW = "高", "中", "低"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The next delivery: `next` on an open day, likely within `low`–`high`."""
+
+    last: dt.date
+    next: dt.date
+    low: dt.date
+    high: dt.date
+    interval: float
+    intervals: int
+    confidence: str
+
+
+def sheet_cycle(customer):
+    """The client list's cycle: 最大週期, or else 串接數量 ÷ 平均日使用."""
+    if customer.max_cycle_days and customer.max_cycle_days > 0:
+        return customer.max_cycle_days
+    if customer.connected_kg and customer.daily_kg and customer.daily_kg > 0:
+        return customer.connected_kg / customer.daily_kg
+    return None
+
+
+def sheet_rule(days, customer):
+    """The sheet's expected date: the last delivery plus 最大週期, as typed."""
+    cycle = customer.max_cycle_days
+    if not days or not cycle or cycle <= 0:
+        return None
+    return days[-1] + dt.timedelta(days=round(cycle))
+
+
+def weighted_quantile(values, weights, q):
+    pairs = sorted(zip(values, weights, strict=True))
+    total = sum(weights)
+    running = 0.0
+    for value, weight in pairs:
+        running += weight
+        if running >= q * total:
+            return value
+    return pairs[-1][0]
+
+
+def intervals_of(days):
+    """(start, days to the next delivery) between distinct delivery dates,
+    without the gaps."""
+    pairs = [(a, (b - a).days) for a, b in zip(days, days[1:], strict=False)]
+    pairs = [(start, gap) for start, gap in pairs if gap > 0]
+    if not pairs:
+        return []
+    usual = statistics.median(gap for _, gap in pairs[-12:])
+    longest = min(LONGEST_INTERVAL, max(GAP_FACTOR * usual, usual + 14))
+    return [(start, gap) for start, gap in pairs if gap <= longest]
+
+
+def season_factors(intervals):
+    """{month: how much longer than usual the customer's intervals starting in
+    that month run}, for months that show it in two years or more, shrunk
+    towards 1 the fewer years show it."""
+    gaps = defaultdict(list)
+    for start, gap in intervals:
+        gaps[start.year * 12 + start.month - 1].append(gap)
+    medians = {month: statistics.median(values) for month, values in gaps.items()}
+    ratios = defaultdict(list)
+    for month, median in medians.items():
+        # Against the year around it, so a change of rhythm is not a season.
+        around = [medians[other] for other in medians if abs(other - month) <= 6]
+        if len(around) >= 9:
+            ratios[month % 12 + 1].append(median / statistics.median(around))
+    factors = {}
+    for month, values in ratios.items():
+        # Every year the same way, and by enough, or it is only noise.
+        steady = all(value <= 1 - SEASON_MIN_EFFECT for value in values) or all(
+            value >= 1 + SEASON_MIN_EFFECT for value in values
+        )
+        if len(values) >= SEASON_MIN_YEARS and steady:
+            years = len(values)
+            factors[month] = 1 + (statistics.median(values) - 1) * years / (years + 1)
+    return factors
+
+
+def months_off(days, usual):
+    """Calendar months the customer took no gas in, in each of the last
+    MONTH_OFF_YEARS years their history spans, when that left a gap far
+    longer than their rhythm: a school's July and August."""
+    if not days:
+        return frozenset()
+    off = set()
+    for month in range(1, 13):
+        years = [
+            year
+            for year in range(days[0].year, days[-1].year + 1)
+            if days[0] < dt.date(year, month, 1) and _month_end(year, month) < days[-1]
+        ][-MONTH_OFF_YEARS:]
+        if len(years) == MONTH_OFF_YEARS and all(
+            _skipped(days, year, month, usual) for year in years
+        ):
+            off.add(month)
+    return frozenset(off) if len(off) < 6 else frozenset()
+
+
+def _skipped(days, year, month, usual):
+    """Whether the month passed without a delivery, in a gap of more than
+    twice the customer's rhythm."""
+    first, last = dt.date(year, month, 1), _month_end(year, month)
+    index = bisect.bisect_left(days, first)
+    if days[index] <= last:
+        return False
+    return (days[index] - days[index - 1]).days > max(2 * usual, usual + 14)
+
+
+def _month_end(year, month):
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def new_year_days(year):
+    """Lunar New Year's Eve to the 5th of the first lunar month, in `year`."""
+    first = LunarDate(year, 1, 1).to_solar_date()
+    return frozenset(first + dt.timedelta(days=offset) for offset in NEW_YEAR_DAYS)
+
+
+def closes_for_new_year(days, usual):
+    """Whether the customer took no gas over Lunar New Year in each of the
+    last MONTH_OFF_YEARS years their history spans, frequent as they are."""
+    if usual > NEW_YEAR_MAX_INTERVAL or not days:
+        return False
+    seen = set(days)
+    years = [
+        year
+        for year in range(days[0].year, days[-1].year + 1)
+        if days[0] < min(new_year_days(year)) and max(new_year_days(year)) < days[-1]
+    ][-MONTH_OFF_YEARS:]
+    return len(years) == MONTH_OFF_YEARS and not any(
+        day in seen for year in years for day in new_year_days(year)
+    )
+
+
+def open_on_or_after(customer, day, off_months=frozenset(), new_year=False):
+    """The first day from `day` on the customer takes deliveries."""
+    for offset in range(SEARCH_DAYS):
+        candidate = day + dt.timedelta(days=offset)
+        if candidate.month in off_months:
+            continue
+        if new_year and candidate in new_year_days(candidate.year):
+            continue
+        if not closed_reason(customer, candidate):
+            return candidate
+    return day
+
+
+def learn(days, customer, calibration=1.0):
+    """The customer's forecast from their delivery dates so far (sorted,
+    distinct), or None with neither history nor a cycle in the sheet.
+
+    `calibration` is how the company's customers' real rhythms compare with
+    their typed cycles (calibration()); it scales the sheet's cycle.
+    """
+    if not days:
+        return None
+    intervals = intervals_of(days)
+    cycle = sheet_cycle(customer)
+    prior = cycle * calibration if cycle else None
+    if not intervals and not prior:
+        return None
+    last = days[-1]
+    # The rhythm without the seasons, and then the season of the date sought.
+    seasons = season_factors(intervals)
+    gaps = [gap / seasons.get(start.month, 1) for start, gap in intervals]
+    weights = [
+        0.5 ** ((len(gaps) - 1 - index) / HALF_LIFE) for index in range(len(gaps))
+    ]
+    if gaps:
+        usual = weighted_quantile(gaps, weights, 0.5)
+        low_days, high_days = (
+            weighted_quantile(gaps, weights, q) for q in RANGE_QUANTILES
+        )
+    else:
+        usual = low_days = high_days = prior
+    if prior and gaps:
+        count = len(gaps)
+        usual = (count * usual + SHEET_WEIGHT * prior) / (count + SHEET_WEIGHT)
+    if len(gaps) < 3:
+        # Too few intervals to know the spread: a quarter of the cycle each way.
+        low_days, high_days = usual * 0.75, usual * 1.25
+    factor = seasons.get((last + dt.timedelta(days=usual)).month, 1)
+    off = months_off(days, usual)
+    new_year = closes_for_new_year(days, usual)
+
+    def date_after(interval):
+        wanted = last + dt.timedelta(days=max(1, round(interval * factor)))
+        return open_on_or_after(customer, wanted, off, new_year)
+
+    point, low, high = date_after(usual), date_after(low_days), date_after(high_days)
+    low, high = min(low, point), max(high, point)
+    return Forecast(
+        last=last,
+        next=point,
+        low=low,
+        high=high,
+        interval=usual * factor,
+        intervals=len(gaps),
+        confidence=confidence(len(gaps), (high_days - low_days) / usual),
+    )
+
+
+def confidence(count, width):
+    """高 for a steady customer with a long history, 低 for a new or erratic one."""
+    if count >= 6 and width <= 0.35:
+        return HIGH
+    if count >= 3 and width <= 0.7:
+        return MEDIUM
+    return LOW
+
+
+def calibration(histories, customers):
+    """How long the customers' intervals really run against their typed cycles:
+    the median of each one's median interval ÷ sheet cycle (1 when unknown)."""
+    ratios = []
+    for customer_id, days in histories.items():
+        customer = customers.get(customer_id)
+        cycle = customer and sheet_cycle(customer)
+        gaps = [gap for _, gap in intervals_of(days)]
+        if cycle and len(gaps) >= 3:
+            ratios.append(statistics.median(gaps) / cycle)
+    return statistics.median(ratios) if ratios else 1.0
+
+
+# What learning reads of a customer.
+CUSTOMER_FIELDS = (
+    "max_cycle_days",
+    "connected_kg",
+    "daily_kg",
+    "closed_weekdays",
+    "closed_on_public_holidays",
+    "closed_month_days",
+    "closed_lunar_days",
+)
+
+
+def histories(customer_ids=None):
+    """{customer id: their delivered dates, sorted and distinct}, from the
+    active deliveries and the archive alike."""
+    dates = defaultdict(set)
+    for model in (Delivery, DeliveryHistory):
+        rows = model.objects.filter(outcome=model.Outcome.DELIVERED)
+        if customer_ids is not None:
+            rows = rows.filter(customer_id__in=customer_ids)
+        for customer_id, day in rows.values_list("customer_id", "delivery_date"):
+            dates[customer_id].add(day)
+    return {customer_id: sorted(days) for customer_id, days in dates.items()}
+
+
+def learning_customers(customer_ids):
+    customers = Customer.objects.filter(pk__in=customer_ids).only(*CUSTOMER_FIELDS)
+    return {customer.pk: customer for customer in customers.iterator(2000)}
+
+
+def refresh(bar=None):
+    """Learn every customer's forecast again and store them all at once:
+    (forecasts stored, customers with a history). `bar`: a tqdm bar to move."""
+    known = histories()
+    if bar is not None:
+        bar.reset(total=len(known))
+    customers = learning_customers(list(known))
+    scale = calibration(known, customers)
+    now = timezone.now()
+    made = []
+    for customer_id, days in known.items():
+        customer = customers.get(customer_id)
+        found = customer and learn(days, customer, scale)
+        if found:
+            made.append(
+                CustomerForecast(
+                    customer_id=customer_id,
+                    last_delivery=found.last,
+                    next_date=found.next,
+                    low_date=found.low,
+                    high_date=found.high,
+                    interval_days=found.interval,
+                    intervals=found.intervals,
+                    confidence=found.confidence,
+                    refreshed_at=now,
+                )
+            )
+        if bar is not None:
+            bar.update()
+    with transaction.atomic():
+        CustomerForecast.objects.all().delete()
+        CustomerForecast.objects.bulk_create(made, batch_size=2000)
+    return len(made), len(known)
