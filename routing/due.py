@@ -48,6 +48,27 @@ LONGEST_INTERVAL = 120
 LONGEST_POSTPONEMENT = 60
 
 
+@dataclass(frozen=True)
+class Predicted:
+    """A stored forecast as it stands after the deliveries since it was made."""
+
+    next: dt.date
+    low: dt.date
+    high: dt.date
+    confidence: str
+
+    @classmethod
+    def of(cls, last_delivery, stored):
+        """`stored`: (last delivery, next, low, high, confidence) of the
+        customer's CustomerForecast, None where it has none. A delivery made
+        since moves the dates along with it until the next refresh."""
+        stored_last, *dates, confidence = stored
+        if stored_last is None or last_delivery is None:
+            return None
+        moved = last_delivery - stored_last
+        return cls(*(day + moved for day in dates), confidence)
+
+
 @dataclass
 class DueEntry:
     """Why a customer is due; `customer` and `orders` are read in full only
@@ -61,6 +82,8 @@ class DueEntry:
     order_ids: list = field(default_factory=list)
     orders: list = field(default_factory=list)
     postponement: Postponement | None = None
+    # The learned forecast (routing.forecast), when the nightly refresh made one.
+    forecast: Predicted | None = None
     closed: str = ""
     next_open: dt.date | None = None
     # Area group, and the list's order: area, time slot, address.
@@ -73,10 +96,18 @@ class DueEntry:
         return cls(customer.pk, customer, **fields)
 
     @property
-    def expected(self):
+    def sheet_expected(self):
+        """The sheet's rule: the last delivery plus the cycle."""
         if self.last_delivery and self.cycle_days:
             return self.last_delivery + dt.timedelta(days=round(self.cycle_days))
         return None
+
+    @property
+    def expected(self):
+        """The forecast's date, or the sheet's rule where there is none."""
+        if self.forecast:
+            return self.forecast.next
+        return self.sheet_expected
 
 
 def newest(model):
@@ -131,44 +162,7 @@ def due_entries(day, area_group="", vehicle=None):
     Only delivered stops count as a last delivery: a customer who was absent
     is still due.
     """
-    # Unordered: walking the code index to read the rows in code order costs
-    # SQLite three times what reading the table straight through does.
-    customers = customers_for(day, area_group, vehicle).order_by()
-    rows = customers.annotate(
-        last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory))
-    ).values_list(
-        "pk",
-        "last_delivery",
-        "max_cycle_days",
-        "area__group",
-        "area__code",
-        "time_slot",
-        "address",
-    )
-    entries = {
-        pk: DueEntry(
-            pk,
-            last_delivery=last,
-            cycle_days=cycle,
-            group=group,
-            sort_key=(area or "~", 9 if slot is None else slot, address),
-        )
-        for pk, last, cycle, group, area, slot, address in rows
-    }
-    without_cycle = [pk for pk, entry in entries.items() if not entry.cycle_days]
-    for customer_id, median in median_intervals(without_cycle).items():
-        entries[customer_id].cycle_days = median
-
-    # Postponements and open orders of the day are few: read them all and keep
-    # those of the customers listed, rather than make the database match them
-    # against the customers' query.
-    for customer_id, postponement in postponements_on(day).items():
-        entry = entries.get(customer_id)
-        # A delivery since the postponed day ends the postponement.
-        if entry and not (
-            entry.last_delivery and entry.last_delivery >= postponement.from_date
-        ):
-            entry.postponement = postponement
+    entries = entries_for(customers_for(day, area_group, vehicle), day)
 
     due = {}
     for customer_id, entry in entries.items():
@@ -195,6 +189,81 @@ def due_entries(day, area_group="", vehicle=None):
         if ORDER not in entry.sources:
             entry.sources.append(ORDER)
     return due
+
+
+# What entries_for reads of each customer's stored forecast.
+FORECAST_COLUMNS = (
+    "forecast__last_delivery",
+    "forecast__next_date",
+    "forecast__low_date",
+    "forecast__high_date",
+    "forecast__confidence",
+)
+
+
+def entries_for(customers, day):
+    """An entry for each of `customers` with their last delivery, cycle,
+    forecast and the postponement in force on `day`, by customer id."""
+    # Unordered: walking the code index to read the rows in code order costs
+    # SQLite three times what reading the table straight through does.
+    rows = (
+        customers.order_by()
+        .annotate(last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory)))
+        .values_list(
+            "pk",
+            "last_delivery",
+            "max_cycle_days",
+            "area__group",
+            "area__code",
+            "time_slot",
+            "address",
+            *FORECAST_COLUMNS,
+        )
+    )
+    entries = {
+        pk: DueEntry(
+            pk,
+            last_delivery=last,
+            cycle_days=cycle,
+            group=group,
+            sort_key=(area or "~", 9 if slot is None else slot, address),
+            forecast=Predicted.of(last, stored),
+        )
+        for pk, last, cycle, group, area, slot, address, *stored in rows
+    }
+    without_cycle = [pk for pk, entry in entries.items() if not entry.cycle_days]
+    for customer_id, median in median_intervals(without_cycle).items():
+        entries[customer_id].cycle_days = median
+
+    # Postponements and open orders of the day are few: read them all and keep
+    # those of the customers listed, rather than make the database match them
+    # against the customers' query.
+    for customer_id, postponement in postponements_on(day).items():
+        entry = entries.get(customer_id)
+        # A delivery since the postponed day ends the postponement.
+        if entry and not (
+            entry.last_delivery and entry.last_delivery >= postponement.from_date
+        ):
+            entry.postponement = postponement
+    return entries
+
+
+def call_ahead(day):
+    """Client-list customers the forecast expects on `day` or the day after
+    who have no order for either and are not postponed: the office rings
+    them before they ring."""
+    window = (day, day + dt.timedelta(days=1))
+    clients = Customer.objects.active().filter(origin=Customer.Origin.CLIENT_LIST)
+    entries = entries_for(clients, day)
+    ordered_ids = set(open_orders(window[1]).values_list("customer_id", flat=True))
+    return [
+        entry
+        for customer_id, entry in entries.items()
+        if entry.forecast
+        and window[0] <= entry.forecast.next <= window[1]
+        and customer_id not in ordered_ids
+        and not (entry.postponement and entry.postponement.to_date > day)
+    ]
 
 
 def ordered(due):

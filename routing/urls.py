@@ -6,6 +6,7 @@ app_name = "routing"
 
 urlpatterns = [
     path("due/", views.due_list, name="due"),
+    path("due/call-ahead/", views.call_ahead, name="call-ahead"),
     path("due/postpone/", views.postpone, name="postpone"),
     path(
         "postponements/<int:postponement_id>/cancel/",

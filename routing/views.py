@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -55,6 +56,42 @@ def due_list(request):
     return render(request, "routing/due_list.html", context)
 
 
+@office_required
+def call_ahead(request):
+    """Customers the forecast expects in the next two days who have not
+    ordered, to ring before they ring."""
+    form = DueListForm(request.GET or None)
+    day = valid_filters(request, form).get("day") or today() + dt.timedelta(days=1)
+    entries = sorted(
+        due.call_ahead(day),
+        key=lambda entry: (entry.forecast.next, entry.sort_key),
+    )
+    page = Paginator(entries, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = due.complete(page.object_list, day)
+    order_url = reverse("deliveries:order-create")
+    customer_url = url_maker("customers:detail")
+    rows = [
+        {
+            "customer": entry.customer,
+            "customer_url": customer_url(entry.customer.code),
+            "order_url": f"{order_url}?{customer_query(entry)}",
+            "tel": first_phone_number(entry.customer.phone),
+            "last": to_roc(entry.last_delivery),
+            "expected": expected_cell(entry),
+            "closed": closed_cell(entry),
+        }
+        for entry in shown
+    ]
+    context = {
+        "day": day,
+        "last_day": day + dt.timedelta(days=1),
+        "rows": rows,
+        "page": page,
+        "query": query_without(request, "page"),
+    }
+    return render(request, "routing/call_ahead.html", context)
+
+
 SOURCE_COLOURS = {due.OVERDUE: "danger", due.ORDER: "primary", due.POSTPONED: "info"}
 
 
@@ -72,12 +109,42 @@ def due_rows(entries, day, back):
             "postpone_url": f"{postpone}?{customer_query(entry)}&{rest}",
             "sources": sources_cell(entry, day),
             "last": to_roc(entry.last_delivery) if entry.last_delivery else "",
-            "expected": to_roc(entry.expected) if entry.expected else "",
+            "expected": expected_cell(entry),
             "orders": orders_cell(entry.orders, day),
             "closed": closed_cell(entry),
         }
         for entry in entries
     ]
+
+
+def expected_cell(entry):
+    """The forecast's date, its range and confidence, and the sheet's date
+    where it differs; only the sheet's date without a forecast."""
+    sheet, forecast = entry.sheet_expected, entry.forecast
+    if not forecast:
+        return to_roc(sheet) if sheet else ""
+    cell = format_html(
+        '{}<div class="small text-secondary text-nowrap">{}–{} 信心{}</div>',
+        to_roc(forecast.next),
+        month_day(forecast.low),
+        month_day(forecast.high),
+        forecast.confidence,
+    )
+    if sheet and sheet != forecast.next:
+        cell += format_html(
+            '<div class="small text-secondary text-nowrap">表單 {}</div>', to_roc(sheet)
+        )
+    return cell
+
+
+def first_phone_number(text):
+    """The first number in a 電話 cell, for a tel: link; '' when none."""
+    match = re.search(r"\+?\d[\d-]{5,}\d", text)
+    return match.group().replace("-", "") if match else ""
+
+
+def month_day(day):
+    return f"{day.month}/{day.day}"
 
 
 def customer_query(entry):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from customers.importing import ClientListImporter
 from luckygas.importing import INTERRUPTED, ImportFileError, positive_int
 from reports.refreshing import refresh
+from routing import forecast
 
 
 class Command(BaseCommand):
@@ -28,3 +29,6 @@ class Command(BaseCommand):
             record, _, _ = refresh(f"import {Path(path).name}")
             if verbosity >= 1:
                 self.stdout.write(f"報表已更新（{record.seconds:.1f} 秒）。")
+            stored, _ = forecast.refresh()
+            if verbosity >= 1:
+                self.stdout.write(f"配送預測已更新：{stored} 位客戶。")

@@ -14,7 +14,7 @@ from luckygas import demo, roles
 from luckygas.dates import today
 from luckygas.importing import positive_int
 from reports.refreshing import refresh
-from routing import recording, runs
+from routing import forecast, recording, runs
 from routing.models import Driver, Route, Vehicle
 
 DEMO_USERNAME = "demo"
@@ -113,6 +113,8 @@ class Command(BaseCommand):
             self.ensure_prices()
             self.play_recent_days(options["app_days"], random.Random(options["seed"]))
         self.ensure_login()
+        stored, _ = forecast.refresh()
+        self.stdout.write(f"配送預測已更新：{stored} 位客戶。")
         self.plan_today()
         record, _, _ = refresh("seed_demo")
         self.stdout.write(f"報表已更新（{record.seconds:.1f} 秒）。")

@@ -1,0 +1,175 @@
+"""The forecast stored nightly, on the due list and the call-ahead list, and
+the backtest that measures it."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from customers.models import Area, Customer
+from deliveries.models import Delivery, Order
+from luckygas.dates import to_roc
+from routing.due import CYCLE, due_entries
+from routing.models import CustomerForecast, Postponement
+
+pytestmark = pytest.mark.django_db
+
+# A Tuesday with no holiday.
+DAY = dt.date(2025, 5, 27)
+
+
+def weekly_customer(code, sheet_cycle=14.0, last=DAY - dt.timedelta(days=7), **fields):
+    """A client who has taken gas every week for half a year, though the
+    sheet says every `sheet_cycle` days."""
+    customer = Customer.objects.create(
+        code=code,
+        short_name=f"店{code[-2:]}",
+        origin=Customer.Origin.CLIENT_LIST,
+        max_cycle_days=sheet_cycle,
+        area=Area.objects.get(code="A"),
+        **fields,
+    )
+    Delivery.objects.bulk_create(
+        Delivery(customer=customer, delivery_date=last - dt.timedelta(weeks=weeks))
+        for weeks in range(26)
+    )
+    return customer
+
+
+def refresh():
+    out = StringIO()
+    call_command("refresh_forecasts", stdout=out)
+    return out.getvalue()
+
+
+def test_the_nightly_refresh_stores_each_customers_forecast():
+    weekly_customer("1500001")
+    Customer.objects.create(code="1500002", origin=Customer.Origin.CLIENT_LIST)
+
+    out = refresh()
+
+    stored = CustomerForecast.objects.get(customer__code="1500001")
+    assert stored.next_date == DAY and stored.last_delivery == DAY - dt.timedelta(7)
+    assert stored.low_date <= DAY <= stored.high_date
+    assert stored.confidence == CustomerForecast.Confidence.HIGH
+    assert not CustomerForecast.objects.filter(customer__code="1500002").exists()
+    assert "配送預測已更新：1 位有配送紀錄的客戶，1 位有預測。" in out
+
+
+def test_the_due_list_expects_customers_on_their_forecast_not_the_sheets_date():
+    weekly_customer("1500001")
+    assert "1500001" not in codes(due_entries(DAY))
+
+    refresh()
+
+    entry = due_entries(DAY)[Customer.objects.get(code="1500001").pk]
+    assert entry.sources == [CYCLE]
+    assert entry.expected == DAY
+    assert entry.sheet_expected == DAY + dt.timedelta(days=7)
+
+
+def test_a_delivery_since_the_refresh_moves_the_forecast_with_it():
+    customer = weekly_customer("1500001")
+    refresh()
+    Delivery.objects.create(customer=customer, delivery_date=DAY - dt.timedelta(2))
+
+    assert customer.pk not in due_entries(DAY)
+    entry = due_entries(DAY + dt.timedelta(days=5))[customer.pk]
+    assert entry.expected == DAY + dt.timedelta(days=5)
+
+
+def codes(entries):
+    return set(Customer.objects.filter(pk__in=entries).values_list("code", flat=True))
+
+
+def test_the_due_list_page_shows_the_forecast_its_range_confidence_and_the_sheet(
+    office_client,
+):
+    weekly_customer("1500001")
+    refresh()
+
+    page = office_client.get(reverse("routing:due"), {"day": to_roc(DAY)})
+
+    html = page.content.decode()
+    assert "<th>預測</th>" in html
+    stored = CustomerForecast.objects.get()
+    assert f"{stored.low_date.month}/{stored.low_date.day}–" in html
+    assert "信心高" in html
+    assert f"表單 {to_roc(DAY + dt.timedelta(days=7))}" in html
+
+
+def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
+    office_client,
+):
+    weekly_customer("1500001")  # expected on DAY
+    weekly_customer("1500002", last=DAY - dt.timedelta(days=6))  # DAY + 1
+    weekly_customer("1500003", last=DAY - dt.timedelta(days=5))  # DAY + 2: later
+    ordered = weekly_customer("1500004")
+    Order.objects.create(customer=ordered, requested_date=DAY + dt.timedelta(1))
+    postponed = weekly_customer("1500005")
+    Postponement.objects.create(
+        customer=postponed, from_date=DAY, to_date=DAY + dt.timedelta(3), reason="休假"
+    )
+    weekly_customer("1500006", phone="089-123456、0912-345678")
+    refresh()
+
+    page = office_client.get(reverse("routing:call-ahead"), {"day": to_roc(DAY)})
+
+    listed = {row["customer"].code for row in page.context["rows"]}
+    assert listed == {"1500001", "1500002", "1500006"}
+    assert 'href="tel:089123456"' in page.content.decode()
+    assert "接單…" in page.content.decode()
+
+
+def test_the_due_list_links_to_the_call_ahead_list(office_client):
+    page = office_client.get(reverse("routing:due"), {"day": to_roc(DAY)})
+
+    assert f"{reverse('routing:call-ahead')}?day={to_roc(DAY)}" in page.content.decode()
+
+
+def backtest(tmp_path, *args):
+    out = StringIO()
+    doc = tmp_path / "FORECAST.md"
+    call_command("backtest_forecast", "--out", str(doc), *args, stdout=out)
+    return doc, out.getvalue()
+
+
+def test_the_backtest_writes_its_section_and_replaces_only_its_own(tmp_path):
+    for number in range(1, 4):
+        weekly_customer(f"150000{number}", last=DAY - dt.timedelta(days=number))
+
+    doc, out = backtest(tmp_path, "--days", "30", "--label", "測試甲")
+    backtest(tmp_path, "--days", "20", "--label", "測試乙")
+    backtest(tmp_path, "--days", "10", "--label", "測試甲")
+
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# 配送預測的回測")
+    assert text.count("## 測試甲") == 1 and text.count("## 測試乙") == 1
+    assert "（10 天）" in text and "（20 天）" in text and "（30 天）" not in text
+    assert "| 依歷史學習 | 0.00 |" in text
+    assert "目標至少低 30%：達到" in text
+    assert out.strip().splitlines()[-1].startswith("回測完成：3 位客戶")
+
+
+def test_the_backtest_without_history_says_what_to_import(tmp_path):
+    with pytest.raises(CommandError, match="請先匯入配送歷史"):
+        backtest(tmp_path)
+    assert not (tmp_path / "FORECAST.md").exists()
+
+
+def test_the_backtest_needs_a_day_after_its_last_evening(tmp_path):
+    weekly_customer("1500001")
+
+    with pytest.raises(CommandError, match="須早於最後一筆配送"):
+        backtest(tmp_path, "--end", to_roc(DAY - dt.timedelta(days=7)))
+
+
+def test_importing_a_history_refreshes_the_forecasts(sample_dir):
+    call_command("import_customers", sample_dir / "client_list.xlsx", verbosity=0)
+    out = StringIO()
+    call_command("import_deliveries", sample_dir / "delivery_history.xlsx", stdout=out)
+
+    assert "配送預測已更新" in out.getvalue()
+    assert CustomerForecast.objects.count() > 100
