@@ -6,12 +6,16 @@ the same parsers as the office's own files.
 """
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from customers.exporting import client_list_headers
 from customers.importing import CLIENT_LIST_HEADERS, UNNAMED_COLUMN
+from customers.models import Customer
+from customers.schedule import closed_reason
 from deliveries.importing import HISTORY_COLUMNS
 from luckygas.dates import to_roc_number
 from luckygas.exporting import write_workbook
+from routing.forecast import new_year_days
 
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
 SHOP_WORDS = ["阿美", "海風", "鯉魚", "稻香", "山城", "太平", "知本", "馬亨", "南王"]
@@ -47,13 +51,47 @@ def _address(rng):
     return f"{rng.choice(TOWNS)}{rng.choice(STREETS)}{rng.randint(1, 600)}號"
 
 
+@dataclass
+class Habits:
+    """How an invented customer really takes gas, which the sheet's figures
+    only roughly describe."""
+
+    cycle: int
+    # (share of the history after which, factor): the rhythm changes once.
+    change: tuple | None = None
+    # {month: factor} on the intervals starting in it.
+    season: dict = field(default_factory=dict)
+    months_off: frozenset = frozenset()
+    new_year_off: bool = False
+    closed: Customer | None = None
+
+
+# Kinds of shop whose rhythm follows the season: hot pot in winter, ice in summer.
+SEASONS = {
+    "火鍋": {12: 0.75, 1: 0.75, 2: 0.8},
+    "冰店": {6: 0.7, 7: 0.65, 8: 0.7, 12: 1.4, 1: 1.5},
+}
+# A school's summer holiday, when it takes no gas.
+SCHOOL_MONTHS_OFF = frozenset({7, 8})
+
+
 def client_row(rng, code):
-    """One client-list row as a dict of header -> cell value."""
-    title = f"{rng.choice(SHOP_WORDS)}{rng.choice(SHOP_KINDS)}"
+    """One client-list row as a dict of header -> cell value, and the habits
+    the customer's history follows."""
+    shop = rng.choice(SHOP_KINDS)
+    title = f"{rng.choice(SHOP_WORDS)}{shop}"
     metered = rng.random() < 0.35
     cycle = rng.choice(CYCLES)
-    monthly = float(rng.choice([20, 40, 60, 80, 100, 120, 160]))
+    connected = float(rng.choice([20, 40, 60, 80]))
+    # Cylinders are swapped with a fifth of their gas left; the sheet's daily
+    # use is an estimate, often out of date.
+    daily = 0.8 * connected / cycle
+    if rng.random() < 0.5:
+        daily *= rng.uniform(0.6, 1.6)
     returned = float(rng.randint(0, 10))
+    kind = _weighted(
+        rng, [(None, 90), ("學校", 3), ("夜市", 3), ("市場", 2), ("餐車", 2)]
+    )
     row = {
         "客戶": int(code),
         "電子發票抬頭": f"{title}{rng.choice(['', '有限公司', '店'])}",
@@ -73,14 +111,14 @@ def client_row(rng, code):
         "時段早1午2晚3全天0": float(rng.choice([0, 1, 1, 2, 3])),
         "公休日": _weighted(rng, CLOSED_DAYS),
         "切替器型號": rng.choice(SWITCHER_MODELS),
-        "月配送量": monthly,
+        "月配送量": round(daily * 30 + returned, 1),
         "退氣": returned,
-        "實際購買公斤數": monthly - returned,
-        "退氣比例": round(returned / monthly, 4),
-        "平均日使用": round((monthly - returned) / 30, 4),
-        "串接數量": 40.0,
-        "備用量": 40.0,
-        "最大週期": float(cycle),
+        "實際購買公斤數": round(daily * 30, 1),
+        "退氣比例": round(returned / (daily * 30 + returned), 4),
+        "平均日使用": round(daily, 4),
+        "串接數量": connected,
+        "備用量": connected,
+        "最大週期": round(connected / daily, 2),
         "可延後天數": float(max(cycle // 3, 1)),
         "是否需要當天去": round(rng.uniform(-3, 15), 2),
         "區域": _weighted(rng, AREAS),
@@ -88,13 +126,13 @@ def client_row(rng, code):
         "單一區域供應": float(rng.randint(1, 3)),
         "預備桶": rng.choice([None, None, 1, "20*1"]),
         "智慧秤": 1.0 if rng.random() < 0.15 else None,
-        "類型": _weighted(
-            rng, [(None, 90), ("學校", 3), ("夜市", 3), ("市場", 2), ("餐車", 2)]
-        ),
+        "類型": kind,
     }
     if rng.random() < 0.04:
         row["退氣比例"] = "#DIV/0!"
         row["最大週期"] = row["可延後天數"] = "#DIV/0!"
+    elif rng.random() < 0.06:
+        row["最大週期"] = None
     if rng.random() < 0.2:
         row[rng.choice(PRODUCT_COLUMNS)] = float(rng.randint(1, 4))
     if rng.random() < 0.1:
@@ -106,7 +144,19 @@ def client_row(rng, code):
     opens = rng.randint(0, 4)
     for hour in range(8 + opens, 8 + rng.randint(opens + 4, 11) + 1):
         row[f"{hour}~{hour + 1}"] = 1.0
-    return row, cycle
+    habits = Habits(
+        cycle,
+        change=(rng.uniform(0.3, 0.9), rng.choice([0.6, 0.75, 1.35, 1.6]))
+        if rng.random() < 0.3
+        else None,
+        season=SEASONS.get(shop, {}),
+        months_off=SCHOOL_MONTHS_OFF if kind == "學校" else frozenset(),
+        new_year_off=rng.random() < 0.3,
+    )
+    if row["公休日"] is not None:
+        habits.closed = Customer()
+        habits.closed.set_closed_days(row["公休日"])
+    return row, habits
 
 
 def write_client_list(path, rows):
@@ -140,6 +190,39 @@ def _visits(rng, cycle, start, end):
         day += dt.timedelta(days=max(1, round(rng.gauss(cycle, cycle / 5))))
 
 
+def _client_visits(rng, habits, start, end):
+    """A client's delivery dates: their rhythm, its one change, their season,
+    an odd closure, and never on a day they are closed."""
+    changes_on = start + (end - start) * habits.change[0] if habits.change else None
+    day = start + dt.timedelta(days=rng.randrange(habits.cycle))
+    while day <= end:
+        day = _open_from(habits, day)
+        if day > end:
+            return
+        yield day
+        cycle = habits.cycle
+        if changes_on and day >= changes_on:
+            cycle *= habits.change[1]
+        cycle *= habits.season.get(day.month, 1)
+        if rng.random() < 0.01:
+            cycle += rng.randint(14, 40)
+        day += dt.timedelta(days=max(1, round(rng.gauss(cycle, cycle / 6))))
+
+
+def _open_from(habits, day):
+    """The first day from `day` the customer takes a delivery."""
+    for _ in range(120):
+        closed = (
+            day.month in habits.months_off
+            or (habits.new_year_off and day in new_year_days(day.year))
+            or (habits.closed and closed_reason(habits.closed, day))
+        )
+        if not closed:
+            return day
+        day += dt.timedelta(days=1)
+    return day
+
+
 def build(rng, customers, deliveries, end):
     """Client rows and history rows: `deliveries` of them, ending on `end`."""
     codes = rng.sample(range(1_400_000, 2_000_000), customers)
@@ -151,16 +234,17 @@ def build(rng, customers, deliveries, end):
 
     # Scale the span of history so the customers' own rhythms give the count,
     # with a little to spare: the surplus is dropped at random below.
-    per_day = sum(1 / cycle for _, cycle in clients) + sum(
+    per_day = sum(1 / habits.cycle for _, habits in clients) + sum(
         1 / cycle for _, _, cycle in households
     )
     start = end - dt.timedelta(days=max(int(1.05 * deliveries / per_day), 1))
 
     history = []
-    for row, cycle in clients:
+    for row, habits in clients:
         names = (row["電子發票抬頭"], row["客戶簡稱"], row["地址"])
         history += [
-            (row["客戶"], *names, day) for day in _visits(rng, cycle, start, end)
+            (row["客戶"], *names, day)
+            for day in _client_visits(rng, habits, start, end)
         ]
     for code, name, cycle in households:
         address = _address(rng) if rng.random() > 0.01 else None
