@@ -216,6 +216,7 @@ def bench_database(database, args):
     dataset = {
         **dataset,
         "refresh": measured["refresh"],
+        "forecasts": measured["forecasts"],
         "operations": measured["operations"],
         "archive": archived,
     }
@@ -329,6 +330,14 @@ def refresh_lines(results):
             f"{first['flags']:,} consumption flags"
         )
     return lines
+
+
+def forecast_lines(results):
+    return [
+        f"- {database}: {dataset['forecasts']['seconds']:.1f} s, "
+        f"{dataset['forecasts']['stored']:,} customers"
+        for database, (dataset, _) in results.items()
+    ]
 
 
 def archive_lines(results):
@@ -449,6 +458,12 @@ consumption flags), run twice before the pages are measured: first on the
 new data set, then again with nothing changed, as cron's hourly run finds it.
 
 {chr(10).join(refresh_lines(results))}
+
+The nightly forecast of each customer's next delivery (`manage.py
+refresh_forecasts`), made before the pages are measured, so that the due list
+reads stored forecasts as it does on the server:
+
+{chr(10).join(forecast_lines(results))}
 
 Archiving six months (`manage.py archive_deliveries`' code, its default batch
 size, each batch one transaction: lock the batch, copy it with its items,
@@ -797,6 +812,7 @@ def measure():
     from deliveries.models import Order
 
     refresh = refresh_reports()
+    forecasts = refresh_forecasts()
     routes = plan_runs()
     client = Client()
     client.force_login(office_user())
@@ -850,6 +866,7 @@ def measure():
         "pages": results,
         "operations": operations(random.Random(SEED), routes),
         "refresh": refresh,
+        "forecasts": forecasts,
     }
 
 
@@ -974,6 +991,17 @@ def order_posts():
         )
         for code in codes[:VARIETY]
     ]
+
+
+def refresh_forecasts():
+    """The nightly refresh_forecasts, timed."""
+    from routing import forecast
+
+    started = time.perf_counter()
+    stored, _ = forecast.refresh()
+    seconds = time.perf_counter() - started
+    print(f"  forecasts: {seconds:.1f} s, {stored:,} customers", flush=True)
+    return {"seconds": seconds, "stored": stored}
 
 
 def refresh_reports():

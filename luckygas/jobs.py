@@ -1,7 +1,7 @@
-"""What the commands cron runs (backup, archive_deliveries, refresh_reports)
-share: they refuse a database that was never set up, say what went wrong in
-one line instead of a traceback, and date that line and their summary line
-in a log."""
+"""What the commands cron runs (backup, archive_deliveries, refresh_reports,
+refresh_forecasts) share: they refuse a database that was never set up, say
+what went wrong in one line instead of a traceback, and date that line and
+their summary line in a log."""
 
 import signal
 import sys
