@@ -156,7 +156,7 @@ def customers_for(day, area_group="", vehicle=None):
 
 
 def due_entries(day, area_group="", vehicle=None):
-    """Who is due on `day`, by customer id, worked out from three columns of
+    """Who is due on `day`, by customer id, worked out from a few columns of
     each customer: their entries, without the customers themselves.
 
     Only delivered stops count as a last delivery: a customer who was absent
@@ -231,7 +231,12 @@ def entries_for(customers, day):
         )
         for pk, last, cycle, group, area, slot, address, *stored in rows
     }
-    without_cycle = [pk for pk, entry in entries.items() if not entry.cycle_days]
+    # Without a forecast or a cycle in the sheet, the customer's own median.
+    without_cycle = [
+        pk
+        for pk, entry in entries.items()
+        if not entry.cycle_days and not entry.forecast
+    ]
     for customer_id, median in median_intervals(without_cycle).items():
         entries[customer_id].cycle_days = median
 

@@ -100,6 +100,22 @@ def test_the_due_list_page_shows_the_forecast_its_range_confidence_and_the_sheet
     assert f"表單 {to_roc(DAY + dt.timedelta(days=7))}" in html
 
 
+def test_without_a_cycle_in_the_sheet_no_sheet_date_is_shown(office_client):
+    customer = weekly_customer("1500001", sheet_cycle=None)
+    # Fortnightly before: the median of all intervals is 14 days, not 7.
+    first = DAY - dt.timedelta(weeks=26)
+    Delivery.objects.bulk_create(
+        Delivery(customer=customer, delivery_date=first - dt.timedelta(weeks=2 * n))
+        for n in range(1, 40)
+    )
+    refresh()
+
+    page = office_client.get(reverse("routing:due"), {"day": to_roc(DAY)})
+
+    assert [row["customer"].code for row in page.context["rows"]] == ["1500001"]
+    assert "表單" not in page.content.decode()
+
+
 def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
     office_client,
 ):
