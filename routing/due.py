@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from customers.models import Customer
 from customers.schedule import closed_reason, next_open_day
 from deliveries.models import Delivery, DeliveryHistory, Order, OrderItem
+from routing.forecast import LONGEST_INTERVAL
 from routing.models import Postponement
 
 CYCLE = "預計配送"
@@ -40,9 +41,6 @@ ENTRY_FIELDS = (
     "closed_days_unparsed",
     "updated_at",
 )
-
-# Intervals longer than this are gaps (a holiday, a closure), not a rhythm.
-LONGEST_INTERVAL = 120
 
 # Days a due entry may be put off at most; longer is a pause of the customer.
 LONGEST_POSTPONEMENT = 60

@@ -32,7 +32,7 @@ from routing.models import CustomerForecast
 HALF_LIFE = 4
 # An interval this many times the usual one is a gap, not a rhythm.
 GAP_FACTOR = 2.5
-# Nor is one longer than this.
+# Nor is one longer than this (a holiday, a closure).
 LONGEST_INTERVAL = 120
 # The sheet's cycle weighs as much as this many intervals of history.
 SHEET_WEIGHT = 2
