@@ -72,6 +72,7 @@ class CustomerForecastAdmin(admin.ModelAdmin):
     list_display = [
         "customer",
         "last_delivery",
+        "due_date",
         "next_date",
         "low_date",
         "high_date",
@@ -79,8 +80,12 @@ class CustomerForecastAdmin(admin.ModelAdmin):
         "intervals",
         "refreshed_at",
     ]
-    list_filter = ["confidence", "next_date"]
-    search_fields = ["=customer__code"]
+    list_filter = ["confidence", "customer__origin", "next_date"]
+    search_fields = [
+        "=customer__code",
+        "customer__short_name",
+        "customer__invoice_title",
+    ]
     list_select_related = ["customer"]
 
     def has_add_permission(self, request):

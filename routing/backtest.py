@@ -2,15 +2,16 @@
 
 Each evening of the period, with the deliveries up to that day known, both
 methods say when each client-list customer will next need gas; the day
-after, and the rest of the history, say who was right. A forecast already
-past without a delivery means "tomorrow", for both: such a customer is
-overdue on the due list and on it until delivered.
+after, and the rest of the history, say who was right. The sheet's date once
+past without a delivery means "tomorrow": such a customer is overdue on the
+due list, and on it until delivered. The learned forecast looks again each
+evening at the intervals longer than the wait so far.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from routing.forecast import calibration, learn, sheet_rule
+from routing.forecast import calibration, fit, sheet_rule
 
 
 @dataclass
@@ -88,20 +89,18 @@ def run(histories, customers, start, end, on_customer=None):
 
 def replay(result, days, customer, scale):
     known = 0  # how many of `days` are known on the evening replayed
-    forecasts = None
+    model = sheet = None
     evening = result.start
     while evening <= result.end:
         while known < len(days) and days[known] <= evening:
             known += 1
-            forecasts = None
+            model = sheet = None
         if known:
-            if forecasts is None:
-                learned = learn(days[:known], customer, scale)
-                forecasts = (
-                    learned and learned.next,
-                    sheet_rule(days[:known], customer),
-                )
-            score_evening(result, evening, days[known:], forecasts)
+            if model is None:
+                model = fit(days[:known], customer, scale) or False
+                sheet = sheet_rule(days[:known], customer)
+            learned = model and model.forecast(evening).next
+            score_evening(result, evening, days[known:], (learned, sheet))
         evening += dt.timedelta(days=1)
 
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from customers.models import Customer
 from customers.schedule import closed_reason, next_open_day
 from deliveries.models import Delivery, DeliveryHistory, Order, OrderItem
-from routing.forecast import LONGEST_INTERVAL
+from routing.forecast import LONGEST_INTERVAL, open_on_or_after
 from routing.models import Postponement
 
 CYCLE = "預計配送"
@@ -50,21 +50,28 @@ LONGEST_POSTPONEMENT = 60
 class Predicted:
     """A stored forecast as it stands after the deliveries since it was made."""
 
+    due: dt.date
     next: dt.date
     low: dt.date
     high: dt.date
     confidence: str
 
     @classmethod
-    def of(cls, last_delivery, stored):
-        """`stored`: (last delivery, next, low, high, confidence) of the
-        customer's CustomerForecast, None where it has none. A delivery made
-        since moves the dates along with it until the next refresh."""
-        stored_last, *dates, confidence = stored
+    def of(cls, last_delivery, stored, closed_days):
+        """`stored`: FORECAST_COLUMNS of the customer's CustomerForecast, all
+        None where it has none; `closed_days`: their CLOSED_DAY_COLUMNS. A
+        delivery made since starts their rhythm again from it, on an open
+        day, until the next refresh."""
+        stored_last, due, nxt, low, high, interval, confidence = stored
         if stored_last is None or last_delivery is None:
             return None
-        moved = last_delivery - stored_last
-        return cls(*(day + moved for day in dates), confidence)
+        if last_delivery != stored_last:
+            rules = dict(zip(CLOSED_DAY_COLUMNS, closed_days, strict=True))
+            wanted = last_delivery + dt.timedelta(days=max(1, round(interval)))
+            due = open_on_or_after(Customer(**rules), wanted)
+            moved = due - nxt
+            nxt, low, high = due, low + moved, high + moved
+        return cls(due, nxt, low, high, confidence)
 
 
 @dataclass
@@ -105,6 +112,13 @@ class DueEntry:
         """The forecast's date, or the sheet's rule where there is none."""
         if self.forecast:
             return self.forecast.next
+        return self.sheet_expected
+
+    @property
+    def usual_date(self):
+        """The day the customer's rhythm comes round: due on it, overdue after."""
+        if self.forecast:
+            return self.forecast.due
         return self.sheet_expected
 
 
@@ -168,9 +182,9 @@ def due_entries(day, area_group="", vehicle=None):
         if entry.postponement and not waiting:
             entry.sources.append(POSTPONED)
         elif not waiting:
-            expected = entry.expected
-            if expected and expected <= day:
-                entry.sources.append(CYCLE if expected == day else OVERDUE)
+            usual = entry.usual_date
+            if usual and usual <= day:
+                entry.sources.append(CYCLE if usual == day else OVERDUE)
         if entry.sources:
             due[customer_id] = entry
 
@@ -192,10 +206,19 @@ def due_entries(day, area_group="", vehicle=None):
 # What entries_for reads of each customer's stored forecast.
 FORECAST_COLUMNS = (
     "forecast__last_delivery",
+    "forecast__due_date",
     "forecast__next_date",
     "forecast__low_date",
     "forecast__high_date",
+    "forecast__interval_days",
     "forecast__confidence",
+)
+# What moving a forecast past closed days reads of the customer.
+CLOSED_DAY_COLUMNS = (
+    "closed_weekdays",
+    "closed_on_public_holidays",
+    "closed_month_days",
+    "closed_lunar_days",
 )
 
 
@@ -216,8 +239,10 @@ def entries_for(customers, day):
             "time_slot",
             "address",
             *FORECAST_COLUMNS,
+            *CLOSED_DAY_COLUMNS,
         )
     )
+    width = len(FORECAST_COLUMNS)
     entries = {
         pk: DueEntry(
             pk,
@@ -225,9 +250,9 @@ def entries_for(customers, day):
             cycle_days=cycle,
             group=group,
             sort_key=(area or "~", 9 if slot is None else slot, address),
-            forecast=Predicted.of(last, stored),
+            forecast=Predicted.of(last, rest[:width], rest[width:]),
         )
-        for pk, last, cycle, group, area, slot, address, *stored in rows
+        for pk, last, cycle, group, area, slot, address, *rest in rows
     }
     # Without a forecast or a cycle in the sheet, the customer's own median.
     without_cycle = [
@@ -251,14 +276,17 @@ def entries_for(customers, day):
     return entries
 
 
-def call_ahead(day):
+def call_ahead(day, area_group=""):
     """Client-list customers the forecast expects on `day` or the day after
-    who have no order for either and are not postponed: the office rings
-    them before they ring."""
+    who have no open order and are not postponed: the office rings them
+    before they ring."""
     window = (day, day + dt.timedelta(days=1))
     clients = Customer.objects.active().filter(origin=Customer.Origin.CLIENT_LIST)
+    if area_group:
+        clients = clients.filter(area__group=area_group)
     entries = entries_for(clients, day)
-    ordered_ids = set(open_orders(window[1]).values_list("customer_id", flat=True))
+    unfilled = Order.objects.filter(status=Order.Status.OPEN)
+    ordered_ids = set(unfilled.values_list("customer_id", flat=True))
     return [
         entry
         for customer_id, entry in entries.items()

@@ -9,7 +9,8 @@ company's customers really compare with their typed cycles, only counts
 while a customer's history is short. The date found is then moved past the
 days the customer is closed: their 公休日, public holidays where they close
 on them, the lunar days they keep, Lunar New Year where they have always
-closed for it, and months they never take gas (a school's summer).
+closed for it, and months they never take gas (and a school's summer
+holiday unless its history shows it takes gas then).
 """
 
 import bisect
@@ -26,6 +27,7 @@ from lunardate import LunarDate
 from customers.models import Customer
 from customers.schedule import closed_reason
 from deliveries.models import Delivery, DeliveryHistory
+from luckygas.dates import today
 from routing.models import CustomerForecast
 
 # Recent intervals count more: an interval this many deliveries old counts half.
@@ -42,12 +44,17 @@ SEASON_MIN_YEARS = 2
 SEASON_MIN_EFFECT = 0.15
 # Months with no delivery in this many years running are months off.
 MONTH_OFF_YEARS = 2
+# A school's summer holiday, when it takes no gas unless its history says so.
+SCHOOL_HOLIDAY_MONTHS = frozenset({7, 8})
 # Lunar New Year's days a customer may close for: New Year's Eve to the 5th.
 NEW_YEAR_DAYS = range(-1, 5)
 # Only customers this frequent can be known to close for them.
 NEW_YEAR_MAX_INTERVAL = 6
 # The range shown: the middle of the customer's recent intervals.
 RANGE_QUANTILES = (0.2, 0.8)
+# With fewer than three intervals to go by, the range is a quarter of the
+# cycle either way.
+FEW_SPREAD = {RANGE_QUANTILES[0]: 0.75, 0.5: 1, RANGE_QUANTILES[1]: 1.25}
 # Far enough to pass any closure the rules can express.
 SEARCH_DAYS = 120
 
@@ -59,6 +66,8 @@ class Forecast:
     """The next delivery: `next` on an open day, likely within `low`–`high`."""
 
     last: dt.date
+    # Their usual date, last + their rhythm: past it, they are overdue.
+    due: dt.date
     next: dt.date
     low: dt.date
     high: dt.date
@@ -133,10 +142,11 @@ def season_factors(intervals):
     return factors
 
 
-def months_off(days, usual):
+def months_off(days, usual, longest):
     """Calendar months the customer took no gas in, in each of the last
     MONTH_OFF_YEARS years their history spans, when that left a gap far
-    longer than their rhythm: a school's July and August."""
+    longer than their rhythm and their longest usual interval (`longest`,
+    long for a customer who comes at random): a school's July and August."""
     if not days:
         return frozenset()
     off = set()
@@ -147,20 +157,31 @@ def months_off(days, usual):
             if days[0] < dt.date(year, month, 1) and _month_end(year, month) < days[-1]
         ][-MONTH_OFF_YEARS:]
         if len(years) == MONTH_OFF_YEARS and all(
-            _skipped(days, year, month, usual) for year in years
+            _skipped(days, year, month, usual, longest) for year in years
         ):
             off.add(month)
     return frozenset(off) if len(off) < 6 else frozenset()
 
 
-def _skipped(days, year, month, usual):
+def school_holidays(days, customer):
+    """A school's summer months, but those it took gas in over the last two
+    years."""
+    if customer.kind != Customer.Kind.SCHOOL:
+        return frozenset()
+    since = days[-1] - dt.timedelta(days=2 * 365)
+    taken = {day.month for day in days if day >= since}
+    return SCHOOL_HOLIDAY_MONTHS - taken
+
+
+def _skipped(days, year, month, usual, longest):
     """Whether the month passed without a delivery, in a gap of more than
-    twice the customer's rhythm."""
+    twice the customer's rhythm and half again their longest interval."""
     first, last = dt.date(year, month, 1), _month_end(year, month)
     index = bisect.bisect_left(days, first)
     if days[index] <= last:
         return False
-    return (days[index] - days[index - 1]).days > max(2 * usual, usual + 14)
+    gap = (days[index] - days[index - 1]).days
+    return gap > max(2 * usual, usual + 14, 1.5 * longest)
 
 
 def _month_end(year, month):
@@ -204,8 +225,81 @@ def open_on_or_after(customer, day, off_months=frozenset(), new_year=False):
     return day
 
 
-def learn(days, customer, calibration=1.0):
-    """The customer's forecast from their delivery dates so far (sorted,
+@dataclass(frozen=True)
+class Model:
+    """What a customer's history says of their rhythm, to forecast from on
+    any evening until their next delivery."""
+
+    customer: Customer
+    last: dt.date
+    # Their intervals with the seasons taken out, and how much each counts.
+    gaps: tuple
+    weights: tuple
+    prior: float | None
+    factor: float
+    off_months: frozenset
+    new_year: bool
+
+    def forecast(self, evening=None):
+        """The next delivery as seen on `evening` (the last delivery's day
+        when None), with nothing delivered since: among the customer's
+        intervals, those longer than the days already waited."""
+        waited = max((evening - self.last).days, 0) if evening else 0
+        tomorrow = self.last + dt.timedelta(days=waited + 1)
+
+        def date_after(interval, earliest):
+            days = max(1, round(interval * self.factor))
+            wanted = max(self.last + dt.timedelta(days=days), earliest)
+            return open_on_or_after(
+                self.customer, wanted, self.off_months, self.new_year
+            )
+
+        usual = self.days_after(0.5, 0)
+        point, low, high = (
+            date_after(self.days_after(q, waited), tomorrow)
+            for q in (0.5, *RANGE_QUANTILES)
+        )
+        low_days, high_days = (self.days_after(q, 0) for q in RANGE_QUANTILES)
+        return Forecast(
+            last=self.last,
+            # Their rhythm's date, however long they have waited since.
+            due=date_after(usual, self.last),
+            next=point,
+            low=min(low, point),
+            high=max(high, point),
+            interval=usual * self.factor,
+            intervals=len(self.gaps),
+            confidence=confidence(len(self.gaps), (high_days - low_days) / usual),
+        )
+
+    def days_after(self, q, waited):
+        """The q-quantile of the intervals longer than `waited` days, the
+        sheet's cycle blended in while they are few; `waited` + 1 when the
+        customer has waited longer than any of them."""
+        waited = waited / self.factor
+        kept = [
+            (gap, weight)
+            for gap, weight in zip(self.gaps, self.weights, strict=True)
+            if gap > waited
+        ]
+        if len(kept) >= 3:
+            value = weighted_quantile(*zip(*kept, strict=True), q)
+        elif kept:
+            value = statistics.median(gap for gap, _ in kept) * FEW_SPREAD[q]
+        else:
+            value = None
+        prior = None
+        if self.prior and self.prior > waited:
+            prior = self.prior * FEW_SPREAD[q]
+        if value is None:
+            return prior or waited + 1
+        if prior is None:
+            return value
+        return (len(kept) * value + SHEET_WEIGHT * prior) / (len(kept) + SHEET_WEIGHT)
+
+
+def fit(days, customer, calibration=1.0):
+    """The customer's Model from their delivery dates so far (sorted,
     distinct), or None with neither history nor a cycle in the sheet.
 
     `calibration` is how the company's customers' real rhythms compare with
@@ -221,42 +315,31 @@ def learn(days, customer, calibration=1.0):
     last = days[-1]
     # The rhythm without the seasons, and then the season of the date sought.
     seasons = season_factors(intervals)
-    gaps = [gap / seasons.get(start.month, 1) for start, gap in intervals]
-    weights = [
+    gaps = tuple(gap / seasons.get(start.month, 1) for start, gap in intervals)
+    weights = tuple(
         0.5 ** ((len(gaps) - 1 - index) / HALF_LIFE) for index in range(len(gaps))
-    ]
-    if gaps:
-        usual = weighted_quantile(gaps, weights, 0.5)
-        low_days, high_days = (
-            weighted_quantile(gaps, weights, q) for q in RANGE_QUANTILES
-        )
-    else:
-        usual = low_days = high_days = prior
-    if prior and gaps:
-        count = len(gaps)
-        usual = (count * usual + SHEET_WEIGHT * prior) / (count + SHEET_WEIGHT)
-    if len(gaps) < 3:
-        # Too few intervals to know the spread: a quarter of the cycle each way.
-        low_days, high_days = usual * 0.75, usual * 1.25
-    factor = seasons.get((last + dt.timedelta(days=usual)).month, 1)
-    off = months_off(days, usual)
-    new_year = closes_for_new_year(days, usual)
-
-    def date_after(interval):
-        wanted = last + dt.timedelta(days=max(1, round(interval * factor)))
-        return open_on_or_after(customer, wanted, off, new_year)
-
-    point, low, high = date_after(usual), date_after(low_days), date_after(high_days)
-    low, high = min(low, point), max(high, point)
-    return Forecast(
-        last=last,
-        next=point,
-        low=low,
-        high=high,
-        interval=usual * factor,
-        intervals=len(gaps),
-        confidence=confidence(len(gaps), (high_days - low_days) / usual),
     )
+    usual = weighted_quantile(gaps, weights, 0.5) if gaps else prior
+    factor = seasons.get((last + dt.timedelta(days=usual)).month, 1)
+    longest = usual
+    if len(gaps) >= 3:
+        longest = weighted_quantile(gaps, weights, 0.9)
+    return Model(
+        customer=customer,
+        last=last,
+        gaps=gaps,
+        weights=weights,
+        prior=prior,
+        factor=factor,
+        off_months=months_off(days, usual, longest) | school_holidays(days, customer),
+        new_year=closes_for_new_year(days, usual),
+    )
+
+
+def learn(days, customer, calibration=1.0, evening=None):
+    """The customer's Forecast as seen on `evening` (see Model.forecast)."""
+    model = fit(days, customer, calibration)
+    return model and model.forecast(evening)
 
 
 def confidence(count, width):
@@ -283,6 +366,7 @@ def calibration(histories, customers):
 
 # What learning reads of a customer.
 CUSTOMER_FIELDS = (
+    "kind",
     "max_cycle_days",
     "connected_kg",
     "daily_kg",
@@ -320,15 +404,19 @@ def refresh(bar=None):
     customers = learning_customers(list(known))
     scale = calibration(known, customers)
     now = timezone.now()
+    # The deliveries up to yesterday evening are known: today's may be on
+    # their way.
+    evening = today() - dt.timedelta(days=1)
     made = []
     for customer_id, days in known.items():
         customer = customers.get(customer_id)
-        found = customer and learn(days, customer, scale)
+        found = customer and learn(days, customer, scale, max(evening, days[-1]))
         if found:
             made.append(
                 CustomerForecast(
                     customer_id=customer_id,
                     last_delivery=found.last,
+                    due_date=found.due,
                     next_date=found.next,
                     low_date=found.low,
                     high_date=found.high,

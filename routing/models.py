@@ -193,6 +193,9 @@ class CustomerForecast(models.Model):
         related_name="forecast",
     )
     last_delivery = models.DateField("上次配送")
+    # Last delivery + the learned rhythm: past it the customer is overdue.
+    due_date = models.DateField("依節奏應送日")
+    # As seen the evening before the refresh, nothing delivered since.
     next_date = models.DateField("預測配送日")
     low_date = models.DateField("最早")
     high_date = models.DateField("最晚")

@@ -61,9 +61,10 @@ def call_ahead(request):
     """Customers the forecast expects in the next two days who have not
     ordered, to ring before they ring."""
     form = DueListForm(request.GET or None)
-    day = valid_filters(request, form).get("day") or today() + dt.timedelta(days=1)
+    data = valid_filters(request, form)
+    day = data.get("day") or today() + dt.timedelta(days=1)
     entries = sorted(
-        due.call_ahead(day),
+        due.call_ahead(day, data.get("group", "")),
         key=lambda entry: (entry.forecast.next, entry.sort_key),
     )
     page = Paginator(entries, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -78,11 +79,11 @@ def call_ahead(request):
             "tel": first_phone_number(entry.customer.phone),
             "last": to_roc(entry.last_delivery),
             "expected": expected_cell(entry),
-            "closed": closed_cell(entry),
         }
         for entry in shown
     ]
     context = {
+        "form": form,
         "day": day,
         "last_day": day + dt.timedelta(days=1),
         "rows": rows,
@@ -124,7 +125,7 @@ def expected_cell(entry):
     if not forecast:
         return to_roc(sheet) if sheet else ""
     cell = format_html(
-        '{}<div class="small text-secondary text-nowrap">{}–{} 信心{}</div>',
+        '{}<div class="small text-secondary text-nowrap">{}–{}，信心：{}</div>',
         to_roc(forecast.next),
         month_day(forecast.low),
         month_day(forecast.high),

@@ -122,6 +122,16 @@ def test_a_school_that_takes_no_gas_in_summer_is_expected_after_it():
     assert found.next == dt.date(2024, 9, 1)
 
 
+def test_a_school_is_expected_after_the_summer_holiday_before_its_history_shows_it():
+    days = every(7, 20, start=dt.date(2024, 2, 16))
+    assert days[-1] == dt.date(2024, 6, 28)
+    school = customer()
+    school.kind = Customer.Kind.SCHOOL
+
+    assert learn(days, school).next == dt.date(2024, 9, 1)
+    assert learn(days, customer()).next == dt.date(2024, 7, 5)
+
+
 def test_a_customer_who_always_closes_for_lunar_new_year_is_expected_after_it():
     # New Year's Day of the lunar calendar: 2023-01-22, 2024-02-10, 2025-01-29.
     closed = {

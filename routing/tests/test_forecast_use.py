@@ -10,14 +10,20 @@ from django.urls import reverse
 
 from customers.models import Area, Customer
 from deliveries.models import Delivery, Order
-from luckygas.dates import to_roc
-from routing.due import CYCLE, due_entries
+from luckygas.dates import to_roc, today
+from routing.due import CYCLE, OVERDUE, due_entries
 from routing.models import CustomerForecast, Postponement
 
 pytestmark = pytest.mark.django_db
 
 # A Tuesday with no holiday.
 DAY = dt.date(2025, 5, 27)
+
+
+@pytest.fixture(autouse=True)
+def today_before_day(monkeypatch):
+    """The lists are made the day before DAY."""
+    monkeypatch.setattr("routing.forecast.today", lambda: DAY - dt.timedelta(days=1))
 
 
 def weekly_customer(code, sheet_cycle=14.0, last=DAY - dt.timedelta(days=7), **fields):
@@ -28,7 +34,7 @@ def weekly_customer(code, sheet_cycle=14.0, last=DAY - dt.timedelta(days=7), **f
         short_name=f"店{code[-2:]}",
         origin=Customer.Origin.CLIENT_LIST,
         max_cycle_days=sheet_cycle,
-        area=Area.objects.get(code="A"),
+        area=fields.pop("area", Area.objects.get(code="A")),
         **fields,
     )
     Delivery.objects.bulk_create(
@@ -70,6 +76,17 @@ def test_the_due_list_expects_customers_on_their_forecast_not_the_sheets_date():
     assert entry.sheet_expected == DAY + dt.timedelta(days=7)
 
 
+def test_a_customer_past_their_rhythm_stays_overdue_whatever_the_forecast_says():
+    customer = weekly_customer("1500001", last=DAY - dt.timedelta(days=20))
+    refresh()
+
+    entry = due_entries(DAY)[customer.pk]
+    assert entry.sources == [OVERDUE]
+    assert entry.usual_date == DAY - dt.timedelta(days=13)
+    # Three weeks without gas: the most likely day is from today on.
+    assert entry.expected >= DAY - dt.timedelta(days=1)
+
+
 def test_a_delivery_since_the_refresh_moves_the_forecast_with_it():
     customer = weekly_customer("1500001")
     refresh()
@@ -78,6 +95,18 @@ def test_a_delivery_since_the_refresh_moves_the_forecast_with_it():
     assert customer.pk not in due_entries(DAY)
     entry = due_entries(DAY + dt.timedelta(days=5))[customer.pk]
     assert entry.expected == DAY + dt.timedelta(days=5)
+
+
+def test_a_delivery_since_the_refresh_moves_the_forecast_past_closed_days():
+    customer = weekly_customer("1500001", last=DAY - dt.timedelta(days=6))
+    customer.set_closed_days("10.20.30")
+    customer.save()
+    refresh()
+    Delivery.objects.create(customer=customer, delivery_date=dt.date(2025, 5, 23))
+
+    # A week on is the 30th, when the customer is closed.
+    entry = due_entries(dt.date(2025, 6, 2))[customer.pk]
+    assert entry.forecast.due == entry.forecast.next == dt.date(2025, 5, 31)
 
 
 def codes(entries):
@@ -96,7 +125,7 @@ def test_the_due_list_page_shows_the_forecast_its_range_confidence_and_the_sheet
     assert "<th>預測</th>" in html
     stored = CustomerForecast.objects.get()
     assert f"{stored.low_date.month}/{stored.low_date.day}–" in html
-    assert "信心高" in html
+    assert "信心：高" in html
     assert f"表單 {to_roc(DAY + dt.timedelta(days=7))}" in html
 
 
@@ -112,8 +141,9 @@ def test_without_a_cycle_in_the_sheet_no_sheet_date_is_shown(office_client):
 
     page = office_client.get(reverse("routing:due"), {"day": to_roc(DAY)})
 
-    assert [row["customer"].code for row in page.context["rows"]] == ["1500001"]
-    assert "表單" not in page.content.decode()
+    [row] = page.context["rows"]
+    assert row["customer"].code == "1500001"
+    assert "信心" in row["expected"] and "表單" not in row["expected"]
 
 
 def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
@@ -123,18 +153,23 @@ def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
     weekly_customer("1500002", last=DAY - dt.timedelta(days=6))  # DAY + 1
     weekly_customer("1500003", last=DAY - dt.timedelta(days=5))  # DAY + 2: later
     ordered = weekly_customer("1500004")
-    Order.objects.create(customer=ordered, requested_date=DAY + dt.timedelta(1))
+    Order.objects.create(customer=ordered, requested_date=DAY + dt.timedelta(3))
     postponed = weekly_customer("1500005")
     Postponement.objects.create(
         customer=postponed, from_date=DAY, to_date=DAY + dt.timedelta(3), reason="休假"
     )
     weekly_customer("1500006", phone="089-123456、0912-345678")
+    weekly_customer("1500007", area=Area.objects.get(code="C"))
     refresh()
 
     page = office_client.get(reverse("routing:call-ahead"), {"day": to_roc(DAY)})
+    north = office_client.get(
+        reverse("routing:call-ahead"), {"day": to_roc(DAY), "group": "north"}
+    )
 
     listed = {row["customer"].code for row in page.context["rows"]}
-    assert listed == {"1500001", "1500002", "1500006"}
+    assert listed == {"1500001", "1500002", "1500006", "1500007"}
+    assert [row["customer"].code for row in north.context["rows"]] == ["1500007"]
     assert 'href="tel:089123456"' in page.content.decode()
     assert "接單…" in page.content.decode()
 
@@ -166,7 +201,8 @@ def test_the_backtest_writes_its_section_and_replaces_only_its_own(tmp_path):
     assert "（10 天）" in text and "（20 天）" in text and "（30 天）" not in text
     assert "| 依歷史學習 | 0.00 |" in text
     assert "目標至少低 30%：達到" in text
-    assert out.strip().splitlines()[-1].startswith("回測完成：3 位客戶")
+    assert "回測完成：3 位客戶" in out.strip().splitlines()[-1]
+    assert f"（{to_roc(today())} 執行）" in text
 
 
 def test_the_backtest_without_history_says_what_to_import(tmp_path):
@@ -175,11 +211,58 @@ def test_the_backtest_without_history_says_what_to_import(tmp_path):
     assert not (tmp_path / "FORECAST.md").exists()
 
 
-def test_the_backtest_needs_a_day_after_its_last_evening(tmp_path):
+def test_the_backtest_ends_early_enough_to_see_every_next_delivery(tmp_path):
+    weekly_customer("1500001")
+    last = DAY - dt.timedelta(days=7)
+
+    with pytest.raises(CommandError, match="太晚.*最晚 114/01/20"):
+        backtest(tmp_path, "--end", to_roc(last - dt.timedelta(days=119)))
+    doc, _ = backtest(tmp_path, "--end", to_roc(last - dt.timedelta(days=120)))
+    assert "至 114/01/20 的每天傍晚" in doc.read_text(encoding="utf-8")
+
+
+def test_the_backtest_starts_no_earlier_than_the_history(tmp_path):
+    weekly_customer("1500001")
+    first = DAY - dt.timedelta(days=7, weeks=25)
+
+    doc, _ = backtest(tmp_path, "--days", "100000")
+
+    assert f"- 期間：{to_roc(first)} 至" in doc.read_text(encoding="utf-8")
+    with pytest.raises(CommandError, match="早於第一筆配送"):
+        backtest(tmp_path, "--end", to_roc(first - dt.timedelta(days=1)))
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("  ", "--label 是空白的"),
+        ("x --> y", "不能含有"),
+        ("長" * 81, "太長（81 字）"),
+    ],
+)
+def test_the_backtest_refuses_a_label_that_would_break_the_doc(
+    tmp_path, label, message
+):
     weekly_customer("1500001")
 
-    with pytest.raises(CommandError, match="須早於最後一筆配送"):
-        backtest(tmp_path, "--end", to_roc(DAY - dt.timedelta(days=7)))
+    with pytest.raises(CommandError, match=message):
+        backtest(tmp_path, "--label", label)
+    assert not (tmp_path / "FORECAST.md").exists()
+
+
+def test_the_backtest_refuses_an_out_it_cannot_write(tmp_path):
+    weekly_customer("1500001")
+    workbook = tmp_path / "book.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\xff\xfe")
+
+    for out, message in [
+        (tmp_path, "是資料夾"),
+        (tmp_path / "missing" / "FORECAST.md", "不存在"),
+        (workbook, "不是文字檔"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            call_command("backtest_forecast", "--out", str(out), stdout=StringIO())
+    assert workbook.read_bytes() == b"PK\x03\x04\xff\xfe"
 
 
 def test_importing_a_history_refreshes_the_forecasts(sample_dir):
