@@ -104,16 +104,20 @@ def weighted_quantile(values, weights, q):
     return pairs[-1][0]
 
 
-def intervals_of(days):
+def intervals_of(days, gaps=False):
     """(start, days to the next delivery) between distinct delivery dates,
-    without the gaps."""
+    without the gaps (with them, up to LONGEST_INTERVAL, if `gaps`)."""
     pairs = [(a, (b - a).days) for a, b in zip(days, days[1:], strict=False)]
     pairs = [(start, gap) for start, gap in pairs if gap > 0]
     if not pairs:
         return []
     usual = statistics.median(gap for _, gap in pairs[-12:])
-    longest = min(LONGEST_INTERVAL, max(GAP_FACTOR * usual, usual + 14))
-    return [(start, gap) for start, gap in pairs if gap <= longest]
+    longest = max(GAP_FACTOR * usual, usual + 14)
+    if gaps:
+        longest = LONGEST_INTERVAL
+    return [
+        (start, gap) for start, gap in pairs if gap <= min(longest, LONGEST_INTERVAL)
+    ]
 
 
 def season_factors(intervals):
@@ -232,9 +236,12 @@ class Model:
 
     customer: Customer
     last: dt.date
-    # Their intervals with the seasons taken out, and how much each counts.
+    # Their intervals with the seasons taken out, and how much each counts;
+    # the same with their absences (gaps), for a customer past their day.
     gaps: tuple
     weights: tuple
+    waits: tuple
+    wait_weights: tuple
     prior: float | None
     factor: float
     off_months: frozenset
@@ -277,9 +284,16 @@ class Model:
         sheet's cycle blended in while they are few; `waited` + 1 when the
         customer has waited longer than any of them."""
         waited = waited / self.factor
+        # Past their usual day, how long their absences lasted counts too.
+        overdue = self.gaps and waited >= weighted_quantile(
+            self.gaps, self.weights, 0.5
+        )
+        gaps, weights = (
+            (self.waits, self.wait_weights) if overdue else (self.gaps, self.weights)
+        )
         kept = [
             (gap, weight)
-            for gap, weight in zip(self.gaps, self.weights, strict=True)
+            for gap, weight in zip(gaps, weights, strict=True)
             if gap > waited
         ]
         if len(kept) >= 3:
@@ -296,6 +310,15 @@ class Model:
         if prior is None:
             return value
         return (len(kept) * value + SHEET_WEIGHT * prior) / (len(kept) + SHEET_WEIGHT)
+
+
+def deseasoned(intervals, seasons):
+    """The intervals without their seasons, and their recency weights."""
+    gaps = tuple(gap / seasons.get(start.month, 1) for start, gap in intervals)
+    weights = tuple(
+        0.5 ** ((len(gaps) - 1 - index) / HALF_LIFE) for index in range(len(gaps))
+    )
+    return gaps, weights
 
 
 def fit(days, customer, calibration=1.0):
@@ -315,10 +338,8 @@ def fit(days, customer, calibration=1.0):
     last = days[-1]
     # The rhythm without the seasons, and then the season of the date sought.
     seasons = season_factors(intervals)
-    gaps = tuple(gap / seasons.get(start.month, 1) for start, gap in intervals)
-    weights = tuple(
-        0.5 ** ((len(gaps) - 1 - index) / HALF_LIFE) for index in range(len(gaps))
-    )
+    gaps, weights = deseasoned(intervals, seasons)
+    waits, wait_weights = deseasoned(intervals_of(days, gaps=True), seasons)
     usual = weighted_quantile(gaps, weights, 0.5) if gaps else prior
     factor = seasons.get((last + dt.timedelta(days=usual)).month, 1)
     longest = usual
@@ -329,6 +350,8 @@ def fit(days, customer, calibration=1.0):
         last=last,
         gaps=gaps,
         weights=weights,
+        waits=waits,
+        wait_weights=wait_weights,
         prior=prior,
         factor=factor,
         off_months=months_off(days, usual, longest) | school_holidays(days, customer),

@@ -43,6 +43,20 @@ def test_a_gap_in_the_history_is_not_taken_for_the_rhythm():
     assert found.high <= found.next + dt.timedelta(days=1)
 
 
+def test_past_their_day_a_customers_absences_say_how_much_longer():
+    # Weekly, but four times away for four weeks.
+    days, day = [], START
+    for index in range(40):
+        days.append(day)
+        day += dt.timedelta(days=28 if index % 10 == 9 else 7)
+    last = days[-1]
+
+    assert learn(days, customer()).next == last + dt.timedelta(days=7)
+    found = learn(days, customer(), evening=last + dt.timedelta(days=10))
+    assert found.next == last + dt.timedelta(days=28)
+    assert found.due == last + dt.timedelta(days=7)
+
+
 def test_a_customer_closed_on_sundays_is_never_expected_on_a_sunday():
     # Every six days, moved to Monday when that is a Sunday.
     days, day = [], START
