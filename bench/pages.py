@@ -392,9 +392,9 @@ are then moved, ids kept, from `deliveries_delivery` to
 `manage.py archive_deliveries`, in batches of {ARCHIVE_BATCH:,}), and the
 database is analyzed. {ORDERS_PER_DAY} phone orders a day are added from 90
 days back to a week ahead, so that the order list has something to show.
-Before measuring, today's runs are planned as `make run` plans them (six
-runs of up to 25 stops from the due list, with the demo's drivers), once a
-day on a kept data set.
+Before measuring, today's runs are planned as `make run` plans them (the
+demo's eight runs, six by car and two by motorcycle, of up to 25 stops from
+the due list, with the demo's drivers), once a day on a kept data set.
 
 Each page is then requested through the full Django request cycle (URL
 routing, middleware, session and login, view, templates) with

@@ -71,7 +71,17 @@ def test_drivers_can_log_in_and_find_todays_runs(tmp_path, client):
 
     runs = Route.objects.filter(route_date=today())
     names = sorted(runs.values_list("route_code", flat=True))
-    assert names == ["北午", "北早", "南午", "南早", "外線", "外線午"]
+    assert names == [
+        "北午",
+        "北早",
+        "南午",
+        "南早",
+        "外線",
+        "外線午",
+        "機車午",
+        "機車早",
+    ]
+    assert runs.get(route_code="機車早").vehicle.kind == "motorcycle"
     assert runs.get(route_code="南早").stops.exists()
     assert logged_in(client, "driver1", DEMO_PASSWORD)
     page = client.get(reverse("routing:driver")).content.decode()

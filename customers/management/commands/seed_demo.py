@@ -36,7 +36,8 @@ DEMO_VEHICLES = [
 # Demo prices: a cylinder costs this much a kg, plus 50 for the delivery.
 DEMO_PRICE_PER_KG = 40
 # A demo day's runs, morning and afternoon, about the 100 to 200 deliveries a
-# day the company makes: name, driver, vehicle, area group, start.
+# day the company makes, the motorcycle's for the customers a car cannot
+# serve: name, driver, vehicle, area group, start.
 DEMO_RUNS = [
     ("南早", 0, 0, Area.Group.SOUTH, dt.time(8)),
     ("北早", 1, 1, Area.Group.NORTH, dt.time(8)),
@@ -44,6 +45,8 @@ DEMO_RUNS = [
     ("南午", 0, 0, Area.Group.SOUTH, dt.time(13)),
     ("北午", 1, 1, Area.Group.NORTH, dt.time(13)),
     ("外線午", 2, 2, Area.Group.OUTER, dt.time(13)),
+    ("機車早", 3, 3, Area.Group.SOUTH, dt.time(8)),
+    ("機車午", 3, 3, Area.Group.NORTH, dt.time(13)),
 ]
 
 
