@@ -285,6 +285,8 @@ def call_ahead(day, area_group=""):
     if area_group:
         clients = clients.filter(area__group=area_group)
     entries = entries_for(clients, day)
+    # Postponed on either day, they have agreed to wait.
+    postponed = set(postponements_on(window[1]))
     unfilled = Order.objects.filter(status=Order.Status.OPEN)
     ordered_ids = set(unfilled.values_list("customer_id", flat=True))
     return [
@@ -293,6 +295,7 @@ def call_ahead(day, area_group=""):
         if entry.forecast
         and window[0] <= entry.forecast.next <= window[1]
         and customer_id not in ordered_ids
+        and customer_id not in postponed
         and not (entry.postponement and entry.postponement.to_date > day)
     ]
 

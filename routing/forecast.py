@@ -267,16 +267,21 @@ class Model:
             for q in (0.5, *RANGE_QUANTILES)
         )
         low_days, high_days = (self.days_after(q, 0) for q in RANGE_QUANTILES)
+        due = date_after(usual, self.last)
+        certainty = confidence(len(self.gaps), (high_days - low_days) / usual)
+        if due < tomorrow:
+            # Overdue: any day from tomorrow on, however sure their rhythm was.
+            low, certainty = tomorrow, LOW
         return Forecast(
             last=self.last,
             # Their rhythm's date, however long they have waited since.
-            due=date_after(usual, self.last),
+            due=due,
             next=point,
             low=min(low, point),
             high=max(high, point),
             interval=usual * self.factor,
             intervals=len(self.gaps),
-            confidence=confidence(len(self.gaps), (high_days - low_days) / usual),
+            confidence=certainty,
         )
 
     def days_after(self, q, waited):

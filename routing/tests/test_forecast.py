@@ -55,6 +55,9 @@ def test_past_their_day_a_customers_absences_say_how_much_longer():
     found = learn(days, customer(), evening=last + dt.timedelta(days=10))
     assert found.next == last + dt.timedelta(days=28)
     assert found.due == last + dt.timedelta(days=7)
+    # Overdue: it could be any day from tomorrow, and the page says so.
+    assert found.low == last + dt.timedelta(days=11)
+    assert found.confidence == LOW
 
 
 def test_a_customer_closed_on_sundays_is_never_expected_on_a_sunday():

@@ -158,6 +158,13 @@ def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
     Postponement.objects.create(
         customer=postponed, from_date=DAY, to_date=DAY + dt.timedelta(3), reason="休假"
     )
+    waiting = weekly_customer("1500008", last=DAY - dt.timedelta(days=6))  # DAY + 1
+    Postponement.objects.create(
+        customer=waiting,
+        from_date=DAY + dt.timedelta(1),
+        to_date=DAY + dt.timedelta(5),
+        reason="整修",
+    )
     weekly_customer("1500006", phone="089-123456、0912-345678")
     weekly_customer("1500007", area=Area.objects.get(code="C"))
     refresh()
@@ -225,7 +232,7 @@ def test_the_backtest_starts_no_earlier_than_the_history(tmp_path):
     weekly_customer("1500001")
     first = DAY - dt.timedelta(days=7, weeks=25)
 
-    doc, _ = backtest(tmp_path, "--days", "100000")
+    doc, _ = backtest(tmp_path, "--days", "999999999")
 
     assert f"- 期間：{to_roc(first)} 至" in doc.read_text(encoding="utf-8")
     with pytest.raises(CommandError, match="早於第一筆配送"):

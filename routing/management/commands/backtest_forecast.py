@@ -128,8 +128,9 @@ def period(histories, end, days):
         )
     if end < first:
         raise CommandError(f"回測最後一天 {to_roc(end)} 早於第一筆配送 {to_roc(first)}")
-    start = max(end - dt.timedelta(days=days - 1), first)
-    return start, end
+    # More days than the history holds start on its first day.
+    span = (end - first).days + 1
+    return end - dt.timedelta(days=min(days, span) - 1), end
 
 
 # The longest label a section heading takes.
