@@ -108,13 +108,6 @@ class DueEntry:
         return None
 
     @property
-    def expected(self):
-        """The forecast's date, or the sheet's rule where there is none."""
-        if self.forecast:
-            return self.forecast.next
-        return self.sheet_expected
-
-    @property
     def usual_date(self):
         """The day the customer's rhythm comes round: due on it, overdue after."""
         if self.forecast:

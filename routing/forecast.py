@@ -242,6 +242,8 @@ class Model:
     weights: tuple
     waits: tuple
     wait_weights: tuple
+    # The median of `gaps` (the sheet's cycle without them).
+    rhythm: float
     prior: float | None
     factor: float
     off_months: frozenset
@@ -290,9 +292,7 @@ class Model:
         customer has waited longer than any of them."""
         waited = waited / self.factor
         # Past their usual day, how long their absences lasted counts too.
-        overdue = self.gaps and waited >= weighted_quantile(
-            self.gaps, self.weights, 0.5
-        )
+        overdue = bool(self.gaps) and waited >= self.rhythm
         gaps, weights = (
             (self.waits, self.wait_weights) if overdue else (self.gaps, self.weights)
         )
@@ -357,6 +357,7 @@ def fit(days, customer, calibration=1.0):
         weights=weights,
         waits=waits,
         wait_weights=wait_weights,
+        rhythm=usual,
         prior=prior,
         factor=factor,
         off_months=months_off(days, usual, longest) | school_holidays(days, customer),

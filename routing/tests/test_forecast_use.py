@@ -72,7 +72,7 @@ def test_the_due_list_expects_customers_on_their_forecast_not_the_sheets_date():
 
     entry = due_entries(DAY)[Customer.objects.get(code="1500001").pk]
     assert entry.sources == [CYCLE]
-    assert entry.expected == DAY
+    assert entry.forecast.next == DAY
     assert entry.sheet_expected == DAY + dt.timedelta(days=7)
 
 
@@ -84,7 +84,7 @@ def test_a_customer_past_their_rhythm_stays_overdue_whatever_the_forecast_says()
     assert entry.sources == [OVERDUE]
     assert entry.usual_date == DAY - dt.timedelta(days=13)
     # Three weeks without gas: the most likely day is from today on.
-    assert entry.expected >= DAY - dt.timedelta(days=1)
+    assert entry.forecast.next >= DAY - dt.timedelta(days=1)
 
 
 def test_a_delivery_since_the_refresh_moves_the_forecast_with_it():
@@ -94,7 +94,7 @@ def test_a_delivery_since_the_refresh_moves_the_forecast_with_it():
 
     assert customer.pk not in due_entries(DAY)
     entry = due_entries(DAY + dt.timedelta(days=5))[customer.pk]
-    assert entry.expected == DAY + dt.timedelta(days=5)
+    assert entry.forecast.next == DAY + dt.timedelta(days=5)
 
 
 def test_a_delivery_since_the_refresh_moves_the_forecast_past_closed_days():
