@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -86,3 +87,20 @@ def test_drivers_can_log_in_and_find_todays_runs(tmp_path, client):
     assert logged_in(client, "driver1", DEMO_PASSWORD)
     page = client.get(reverse("routing:driver")).content.decode()
     assert "南早" in page and "南午" in page and "北早" not in page
+
+
+def test_on_the_demo_history_the_forecast_beats_the_sheets_rule_by_30_percent(
+    tmp_path,
+):
+    # Four and a half years of history for 60 client-list customers.
+    call_command(
+        "seed_demo", customers=60, deliveries=20000, out=tmp_path, seed=3, verbosity=0
+    )
+    out = io.StringIO()
+    call_command("backtest_forecast", "--no-write", stdout=out)
+
+    report = out.getvalue()
+    assert "（目標至少低 30%：達到）" in report
+    learned = next(line for line in report.splitlines() if line.startswith("| 依歷史"))
+    precision, recall = learned.split("|")[5:7]
+    assert precision.strip().endswith("%") and recall.strip().endswith("%")
