@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer
@@ -167,7 +167,15 @@ def due_entries(day, area_group="", vehicle=None):
     Only delivered stops count as a last delivery: a customer who was absent
     is still due.
     """
-    entries = entries_for(customers_for(day, area_group, vehicle), day)
+    postponed = postponements_on(day)
+    entries = entries_for(
+        customers_for(day, area_group, vehicle),
+        day,
+        wanted=Q(forecast__due_date__lte=day)
+        | Q(pk__in=open_orders(day).values("customer_id"))
+        | Q(pk__in=list(postponed)),
+        postponements=postponed,
+    )
 
     due = {}
     for customer_id, entry in entries.items():
@@ -215,14 +223,23 @@ CLOSED_DAY_COLUMNS = (
 )
 
 
-def entries_for(customers, day):
+def entries_for(customers, day, wanted, postponements=None):
     """An entry for each of `customers` with their last delivery, cycle,
-    forecast and the postponement in force on `day`, by customer id."""
+    forecast and the postponement in force on `day`, by customer id.
+
+    Of those with a forecast, only the `wanted` ones (a Q on the stored
+    forecast) are read, and those whose last delivery is not the forecast's
+    (delivered or corrected since the refresh): theirs is worked out again
+    here. `postponements`: postponements_on(day), when already read.
+    """
+    last_delivery = Coalesce(newest(Delivery), newest(DeliveryHistory))
+    stored_last = F("forecast__last_delivery")
     # Unordered: walking the code index to read the rows in code order costs
     # SQLite three times what reading the table straight through does.
     rows = (
         customers.order_by()
-        .annotate(last_delivery=Coalesce(newest(Delivery), newest(DeliveryHistory)))
+        .annotate(last_delivery=last_delivery)
+        .filter(wanted | Q(forecast__isnull=True) | ~Q(last_delivery=stored_last))
         .values_list(
             "pk",
             "last_delivery",
@@ -259,7 +276,9 @@ def entries_for(customers, day):
     # Postponements and open orders of the day are few: read them all and keep
     # those of the customers listed, rather than make the database match them
     # against the customers' query.
-    for customer_id, postponement in postponements_on(day).items():
+    if postponements is None:
+        postponements = postponements_on(day)
+    for customer_id, postponement in postponements.items():
         entry = entries.get(customer_id)
         # A delivery since the postponed day ends the postponement.
         if entry and not (
@@ -277,7 +296,7 @@ def call_ahead(day, area_group=""):
     clients = Customer.objects.active().filter(origin=Customer.Origin.CLIENT_LIST)
     if area_group:
         clients = clients.filter(area__group=area_group)
-    entries = entries_for(clients, day)
+    entries = entries_for(clients, day, wanted=Q(forecast__next_date__range=window))
     # Postponed on either day, they have agreed to wait.
     postponed = set(postponements_on(window[1]))
     unfilled = Order.objects.filter(status=Order.Status.OPEN)

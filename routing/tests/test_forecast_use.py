@@ -109,6 +109,20 @@ def test_a_delivery_since_the_refresh_moves_the_forecast_past_closed_days():
     assert entry.forecast.due == entry.forecast.next == dt.date(2025, 5, 31)
 
 
+def test_a_delivery_struck_out_since_the_refresh_brings_the_forecast_forward():
+    customer = weekly_customer("1500001")
+    refresh()
+    assert customer.pk not in due_entries(DAY - dt.timedelta(days=1))
+
+    # The office finds last week's delivery was recorded by mistake.
+    Delivery.objects.filter(customer=customer).order_by("-delivery_date")[0].delete()
+
+    entry = due_entries(DAY - dt.timedelta(days=1))[customer.pk]
+    assert entry.last_delivery == DAY - dt.timedelta(days=14)
+    assert entry.sources == [OVERDUE]
+    assert entry.usual_date == DAY - dt.timedelta(days=7)
+
+
 def codes(entries):
     return set(Customer.objects.filter(pk__in=entries).values_list("code", flat=True))
 
