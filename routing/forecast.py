@@ -427,12 +427,14 @@ def learning_customers(customer_ids):
 def refresh(bar=None):
     """Learn every customer's forecast again and store them all at once:
     (forecasts stored, customers with a history). `bar`: a tqdm bar to move."""
+    # Before reading: a delivery recorded from now on is one the due list
+    # must see as made since (due.changed_since_forecasts).
+    now = timezone.now()
     known = histories()
     if bar is not None:
         bar.reset(total=len(known))
     customers = learning_customers(list(known))
     scale = calibration(known, customers)
-    now = timezone.now()
     # The deliveries up to yesterday evening are known: today's may be on
     # their way.
     evening = today() - dt.timedelta(days=1)
