@@ -403,7 +403,10 @@ run's driver), in a process with `DEBUG`
 off; after each request the connections are kept or closed as a WSGI server
 does (each database's connection is kept up to ten minutes, CONN_MAX_AGE).
 What the process holds before measuring is frozen out of the garbage
-collector's scans, as gunicorn's workers freeze what they loaded. Per
+collector's scans, as gunicorn's workers freeze what they loaded. The
+pages are requested in rounds, each page once a round, so that a slower spell
+of the machine falls on all of them alike; the phone order save comes last,
+in rounds of its own, as its orders would add to the lists. Per
 page: {WARMUP} warm-up requests, then {REQUESTS} timed ones; the pages about a customer
 cycle through {VARIETY} customers (names, codes and archive positions picked at
 random from the database with a fixed seed), so that no single row stays hot.
@@ -849,9 +852,12 @@ def measure():
     gc.collect()
     gc.freeze()
     orders_before = Order.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    # The phone orders last: they add to the lists the other pages show.
+    *reading, saving = pages
+    samples = sample_rounds(reading, client) | sample_rounds([saving], client)
     results = []
     for name, requests, *who in pages:
-        result = measure_page(who[0] if who else client, name, requests)
+        result = measure_page(who[0] if who else client, name, requests, samples[name])
         print(
             f"  {name}: {result['median_ms']:.1f} ms median, "
             f"{result['p95_ms']:.1f} ms p95, {result['queries']} queries, "
@@ -1293,19 +1299,26 @@ def readable(url):
     return f"{path}?{'&'.join(pairs)}"
 
 
-def measure_page(client, name, urls):
+def sample_rounds(pages, client):
+    """{page: its timed requests (ms)}, the pages requested in rounds, each
+    once a round: the machine's slower spells, which last seconds, then fall
+    on every page alike rather than on all the requests of one."""
+    samples = {name: [] for name, *_ in pages}
+    print(f"  {len(pages)} pages, {WARMUP + REQUESTS} rounds ...", flush=True)
+    for index in range(WARMUP + REQUESTS):
+        for name, urls, *who in pages:
+            started = time.perf_counter()
+            get(who[0] if who else client, urls[index % len(urls)])
+            if index >= WARMUP:
+                samples[name].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def measure_page(client, name, urls, samples):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     load = os.getloadavg()[0]
-    for index in range(WARMUP):
-        get(client, urls[index % len(urls)])
-    samples = []
-    for index in range(REQUESTS):
-        url = urls[index % len(urls)]
-        started = time.perf_counter()
-        get(client, url)
-        samples.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as captured:
         get(client, urls[0])
     statements = [query["sql"] for query in captured.captured_queries]
