@@ -139,6 +139,13 @@ if os.environ.get("DATABASE_URL"):
         raise ImproperlyConfigured(
             f"DATABASE_URL 無法使用（例：postgres://使用者@主機:5432/資料庫）：{error}"
         ) from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The app's queries take milliseconds; PostgreSQL's JIT compiler, which
+        # starts on queries it expects to be long (as after the nightly
+        # archiving, before the tables are analyzed again), takes most of a
+        # second to compile one.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 else:
     DATABASES = {
         "default": {

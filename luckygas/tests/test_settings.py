@@ -37,6 +37,21 @@ def test_postgresql_keeps_connections_and_checks_their_health():
     assert database["CONN_HEALTH_CHECKS"] is True
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL settings")
+def test_postgresql_compiles_no_query_just_in_time():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
+def test_postgresql_options_in_the_url_are_kept_beside_jit_off():
+    code = "import luckygas.settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    url = "postgres://u@127.0.0.1:5432/db?options=-c%20statement_timeout%3D5000"
+    result = run_python(["-c", code], DEBUG="1", DATABASE_URL=url)
+    assert "'options': '-c statement_timeout=5000 -c jit=off'" in result.stdout
+
+
 def run_python(arguments, unset=(), **environment):
     """Run Python in the project, with the settings' variables only as given."""
     names = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", *unset)
