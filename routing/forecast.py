@@ -11,10 +11,16 @@ days the customer is closed: their 公休日, public holidays where they close
 on them, the lunar days they keep, Lunar New Year where they have always
 closed for it, and months they never take gas (and a school's summer
 holiday unless its history shows it takes gas then).
+
+Some customers have no rhythm: their intervals are as spread as they would
+be if any day were as likely as the next. Waiting tells nothing of such a
+customer, so their forecast is the day by which they have even odds of
+calling, from tomorrow, at the rate they have called at over their history.
 """
 
 import bisect
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -55,6 +61,12 @@ RANGE_QUANTILES = (0.2, 0.8)
 # With fewer than three intervals to go by, the range is a quarter of the
 # cycle either way.
 FEW_SPREAD = {RANGE_QUANTILES[0]: 0.75, 0.5: 1, RANGE_QUANTILES[1]: 1.25}
+# A customer whose (80th − 20th percentile) ÷ median of intervals is above
+# this has no rhythm: chance alone (any day as likely as the next) gives about
+# 2, a customer with a rhythm under 1.
+NO_RHYTHM_SPREAD = 1.2
+# Seen only with this many intervals.
+NO_RHYTHM_MIN_INTERVALS = 8
 # Far enough to pass any closure the rules can express.
 SEARCH_DAYS = 120
 
@@ -167,6 +179,17 @@ def months_off(days, usual, longest):
     return frozenset(off) if len(off) < 6 else frozenset()
 
 
+def without_rhythm(intervals):
+    """(count, days in all) of `intervals` when they are as spread as chance
+    makes them (NO_RHYTHM_SPREAD), else None."""
+    gaps = [gap for _, gap in intervals]
+    if len(gaps) < NO_RHYTHM_MIN_INTERVALS:
+        return None
+    deciles = statistics.quantiles(gaps, n=10)
+    spread = (deciles[7] - deciles[1]) / statistics.median(gaps)
+    return (len(gaps), sum(gaps)) if spread > NO_RHYTHM_SPREAD else None
+
+
 def school_holidays(days, customer):
     """A school's summer months, but those it took gas in over the last two
     years."""
@@ -248,6 +271,9 @@ class Model:
     factor: float
     off_months: frozenset
     new_year: bool
+    # For a customer without a rhythm: their intervals' count and their days
+    # in all (up to LONGEST_INTERVAL each); None for a customer with one.
+    chance: tuple | None
 
     def forecast(self, evening=None):
         """The next delivery as seen on `evening` (the last delivery's day
@@ -264,16 +290,22 @@ class Model:
             )
 
         usual = self.days_after(0.5, 0)
-        point, low, high = (
-            date_after(self.days_after(q, waited), tomorrow)
-            for q in (0.5, *RANGE_QUANTILES)
-        )
-        low_days, high_days = (self.days_after(q, 0) for q in RANGE_QUANTILES)
         due = date_after(usual, self.last)
-        certainty = confidence(len(self.gaps), (high_days - low_days) / usual)
-        if due < tomorrow:
-            # Overdue: any day from tomorrow on, however sure their rhythm was.
-            low, certainty = tomorrow, LOW
+        if self.chance:
+            point, low, high = (
+                self.by_chance(q, waited, tomorrow) for q in (0.5, *RANGE_QUANTILES)
+            )
+            certainty = LOW
+        else:
+            point, low, high = (
+                date_after(self.days_after(q, waited), tomorrow)
+                for q in (0.5, *RANGE_QUANTILES)
+            )
+            low_days, high_days = (self.days_after(q, 0) for q in RANGE_QUANTILES)
+            certainty = confidence(len(self.gaps), (high_days - low_days) / usual)
+            if due < tomorrow:
+                # Overdue: any day from tomorrow on, however sure their rhythm was.
+                low, certainty = tomorrow, LOW
         return Forecast(
             last=self.last,
             # Their rhythm's date, however long they have waited since.
@@ -284,6 +316,22 @@ class Model:
             interval=usual * self.factor,
             intervals=len(self.gaps),
             confidence=certainty,
+        )
+
+    def by_chance(self, q, waited, tomorrow):
+        """The open day from `tomorrow` by which a customer without a rhythm
+        has called with odds `q`, at the daily chance their history shows
+        (the days waited since the last delivery counted in)."""
+        count, days = self.chance
+        daily = count / (days + waited)
+        after = 0
+        if daily < 1:
+            after = max(0, math.ceil(math.log(1 - q) / math.log(1 - daily)) - 1)
+        return open_on_or_after(
+            self.customer,
+            tomorrow + dt.timedelta(days=after),
+            self.off_months,
+            self.new_year,
         )
 
     def days_after(self, q, waited):
@@ -344,12 +392,20 @@ def fit(days, customer, calibration=1.0):
     # The rhythm without the seasons, and then the season of the date sought.
     seasons = season_factors(intervals)
     gaps, weights = deseasoned(intervals, seasons)
-    waits, wait_weights = deseasoned(intervals_of(days, gaps=True), seasons)
+    all_intervals = intervals_of(days, gaps=True)
+    waits, wait_weights = deseasoned(all_intervals, seasons)
     usual = weighted_quantile(gaps, weights, 0.5) if gaps else prior
     factor = seasons.get((last + dt.timedelta(days=usual)).month, 1)
-    longest = usual
-    if len(gaps) >= 3:
-        longest = weighted_quantile(gaps, weights, 0.9)
+    chance = without_rhythm(all_intervals)
+    off_months, new_year = school_holidays(days, customer), False
+    if not chance:
+        # Learned only from a rhythm: chance alone leaves months and New Years
+        # without a delivery.
+        longest = usual
+        if len(gaps) >= 3:
+            longest = weighted_quantile(gaps, weights, 0.9)
+        off_months |= months_off(days, usual, longest)
+        new_year = closes_for_new_year(days, usual)
     return Model(
         customer=customer,
         last=last,
@@ -360,8 +416,9 @@ def fit(days, customer, calibration=1.0):
         rhythm=usual,
         prior=prior,
         factor=factor,
-        off_months=months_off(days, usual, longest) | school_holidays(days, customer),
-        new_year=closes_for_new_year(days, usual),
+        off_months=off_months,
+        new_year=new_year,
+        chance=chance,
     )
 
 

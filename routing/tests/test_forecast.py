@@ -2,9 +2,11 @@
 rule gets wrong or the calendar moves."""
 
 import datetime as dt
+import math
+import random
 
 from customers.models import Customer
-from routing.backtest import Result, replay
+from routing.backtest import Result, replay, run
 from routing.forecast import HIGH, LOW, learn, sheet_rule
 
 # A Monday.
@@ -58,6 +60,47 @@ def test_past_their_day_a_customers_absences_say_how_much_longer():
     # Overdue: it could be any day from tomorrow, and the page says so.
     assert found.low == last + dt.timedelta(days=11)
     assert found.confidence == LOW
+
+
+def at_random(chance, first, last, seed):
+    """Delivery days from `first` to `last`, each with the daily `chance`:
+    a customer without a rhythm, as in the company's sample history."""
+    rng = random.Random(seed)
+    span = (last - first).days + 1
+    days = (first + dt.timedelta(days=offset) for offset in range(span))
+    return [day for day in days if rng.random() < chance]
+
+
+def even_odds_after(chance):
+    """Days after tomorrow by which a delivery at `chance` a day has even odds."""
+    return math.ceil(math.log(0.5) / math.log(1 - chance)) - 1
+
+
+def test_a_customer_without_a_rhythm_is_expected_at_their_rate_however_long_waited():
+    days = at_random(1 / 20, START, dt.date(2027, 1, 1), seed=3)
+    last = days[-1]
+
+    soon, later = (
+        learn(days, customer(cycle=90), evening=last + dt.timedelta(days=waited))
+        for waited in (0, 25)
+    )
+
+    # About one delivery in 20 days: even odds within 13 or 14 days, from
+    # whichever evening, since waiting tells nothing of such a customer.
+    assert 12 <= (soon.next - last).days - 1 <= 15
+    assert (later.next - last).days - 26 == (soon.next - last).days - 1
+    assert soon.low < soon.next < soon.high
+    assert soon.confidence == later.confidence == LOW
+
+
+def test_a_month_a_customer_without_a_rhythm_happened_to_skip_is_no_month_off():
+    days = at_random(1 / 8, dt.date(2021, 1, 1), dt.date(2024, 6, 20), seed=5)
+    # By chance, nothing in July in the last two years.
+    days = [day for day in days if not (day.month == 7 and day.year in (2022, 2023))]
+
+    found = learn(days, customer(), evening=dt.date(2024, 6, 28))
+
+    assert found.next.month == 7
 
 
 def test_a_customer_closed_on_sundays_is_never_expected_on_a_sunday():
@@ -197,3 +240,30 @@ def test_the_backtest_scores_both_methods_against_what_happened():
     assert result.new.hits == result.new.predicted == 2
     assert result.sheet.mae > 0 and result.sheet.hits == 0
     assert result.improvement == 1
+
+
+def test_on_a_history_without_rhythm_the_forecast_is_near_the_best_possible():
+    # The company's sample history: every delivery on a random day, one in
+    # 30 days for each customer, and the sheet's cycles anything.
+    chance, first, last = 1 / 30, dt.date(2021, 1, 1), dt.date(2025, 5, 31)
+    rng = random.Random(11)
+    customers = {pk: customer(cycle=rng.randint(5, 200)) for pk in range(40)}
+    histories = {pk: at_random(chance, first, last, seed=pk) for pk in customers}
+    start, end = dt.date(2024, 11, 1), dt.date(2025, 1, 29)
+
+    result = run(histories, customers, start, end)
+
+    # The best any forecast can do: knowing each customer's true chance, the
+    # day from tomorrow by which a delivery has even odds.
+    best = []
+    for days in histories.values():
+        evening = start
+        while evening <= end:
+            later = [day for day in days if day > evening]
+            wanted = evening + dt.timedelta(days=1 + even_odds_after(chance))
+            if later:
+                best.append(abs((wanted - later[0]).days))
+            evening += dt.timedelta(days=1)
+    assert len(result.new.errors) == len(best)
+    assert result.new.mae <= 1.03 * sum(best) / len(best)
+    assert result.improvement >= 0.30
