@@ -195,6 +195,13 @@ def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
     assert "接單…" in page.content.decode()
 
 
+def test_call_ahead_names_a_day_it_cannot_read_and_shows_tomorrows(office_client):
+    page = office_client.get(reverse("routing:call-ahead"), {"day": "115/13/40"})
+
+    assert "配送日「115/13/40」無法使用" in page.content.decode()
+    assert page.context["day"] == today() + dt.timedelta(days=1)
+
+
 def test_the_due_list_links_to_the_call_ahead_list(office_client):
     page = office_client.get(reverse("routing:due"), {"day": to_roc(DAY)})
 
