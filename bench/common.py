@@ -169,7 +169,7 @@ def at_least(minimum):
 def print_machine(databases, version):
     """The machine lines the doc gets, on the screen too (with --no-write)."""
     print("\nMeasured on:\n")
-    print("\n".join([*machine(databases), f"- Code: commit {version}"]))
+    print("\n".join([*machine(databases), f"- Code: {version}"]))
 
 
 def parse_with_databases(parser):
