@@ -42,8 +42,10 @@ HALF_LIFE = 4
 GAP_FACTOR = 2.5
 # Nor is one longer than this (a holiday, a closure).
 LONGEST_INTERVAL = 120
-# The sheet's cycle weighs as much as this many intervals of history.
+# The sheet's cycle weighs as much as this many intervals of history,
 SHEET_WEIGHT = 2
+# and only while the customer has fewer intervals than this.
+SHEET_UNTIL = 6
 # A month's own rhythm counts once this many years show it.
 SEASON_MIN_YEARS = 2
 # And once it differs from the rest of the year by this much in each of them.
@@ -385,7 +387,9 @@ def fit(days, customer, calibration=1.0):
         return None
     intervals = intervals_of(days)
     cycle = sheet_cycle(customer)
-    prior = cycle * calibration if cycle else None
+    prior = None
+    if cycle and len(intervals) < SHEET_UNTIL:
+        prior = cycle * calibration
     if not intervals and not prior:
         return None
     last = days[-1]

@@ -146,6 +146,10 @@ def test_the_sheets_cycle_weighs_only_while_the_history_is_short():
     # Two intervals of 6 and the sheet's 12, weighing two: 9 days.
     assert short.next == every(6, 3)[-1] + dt.timedelta(days=9)
     assert long.next == every(6, 30)[-1] + dt.timedelta(days=6)
+    # However far off the sheet is, a long history is not pulled towards it.
+    stale = learn(every(6, 30), customer(cycle=270))
+    assert stale.next == every(6, 30)[-1] + dt.timedelta(days=6)
+    assert stale.high <= stale.next + dt.timedelta(days=1)
 
 
 def test_neither_history_nor_cycle_gives_no_forecast():
