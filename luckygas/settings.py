@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "luckygas.context_processors.roles",
             ],
-            "builtins": ["luckygas.templatetags.roc"],
+            "builtins": ["luckygas.templatetags.roc", "luckygas.templatetags.phones"],
         },
     },
 ]

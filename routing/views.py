@@ -1,5 +1,4 @@
 import datetime as dt
-import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -76,7 +75,6 @@ def call_ahead(request):
             "customer": entry.customer,
             "customer_url": customer_url(entry.customer.code),
             "order_url": f"{order_url}?{customer_query(entry)}",
-            "tel": first_phone_number(entry.customer.phone),
             "last": to_roc(entry.last_delivery),
             "expected": expected_cell(entry),
         }
@@ -136,12 +134,6 @@ def expected_cell(entry):
             '<div class="small text-secondary text-nowrap">表單 {}</div>', to_roc(sheet)
         )
     return cell
-
-
-def first_phone_number(text):
-    """The first number in a 電話 cell, for a tel: link; '' when none."""
-    match = re.search(r"\+?\d[\d-]{5,}\d", text)
-    return match.group().replace("-", "") if match else ""
 
 
 def month_day(day):

@@ -61,7 +61,7 @@ def test_the_driver_sees_todays_own_runs(
 
     assert "南早" in page and "北早" not in page and "南晚" not in page
     route_page = driver_client.get(run.get_driver_url()).content.decode()
-    assert 'href="tel:089-123456"' in route_page
+    assert 'href="tel:+88689123456"' in route_page
     assert "https://www.google.com/maps/search/?api=1&amp;query=" in route_page
 
 

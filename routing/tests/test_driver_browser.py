@@ -23,7 +23,9 @@ def test_a_driver_records_a_stop_on_a_phone(
     live_server, phone_page, driver_user, make_route
 ):
     day = today()
-    ordered = due_customer("1500001", last=day - dt.timedelta(days=7), phone="089-1")
+    ordered = due_customer(
+        "1500001", last=day - dt.timedelta(days=7), phone="089-351234、0912-345678"
+    )
     order = phone_order(ordered, day=day, std20=2)
     on_site(due_customer("1500002", last=day - dt.timedelta(days=7)), std50=1)
     route = make_route("南早", day=day, driver=driver_user.driver)
@@ -36,7 +38,7 @@ def test_a_driver_records_a_stop_on_a_phone(
     page.get_by_role("link", name="南早").click()
     first = page.locator(f"#stop-{route.stops.get(customer=ordered).pk}")
     expect(first.get_by_role("link", name="撥打電話")).to_have_attribute(
-        "href", "tel:089-1"
+        "href", "tel:+88689351234"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     first.get_by_role("link", name="記錄").click()

@@ -55,7 +55,7 @@ def test_tomorrows_forecasts_and_who_to_ring_on_a_phone(
     page.get_by_role("link", name="預先聯絡").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("預先聯絡")
     ring = page.get_by_role("link", name="0912-345678")
-    expect(ring).to_have_attribute("href", "tel:0912345678")
+    expect(ring).to_have_attribute("href", "tel:+886912345678")
     expect(ring).to_be_in_viewport()
     page.get_by_role("link", name="接單…").click()
     expect(page.get_by_text("1500001").first).to_be_visible()

@@ -191,7 +191,7 @@ def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
     listed = {row["customer"].code for row in page.context["rows"]}
     assert listed == {"1500001", "1500002", "1500006", "1500007"}
     assert [row["customer"].code for row in north.context["rows"]] == ["1500007"]
-    assert 'href="tel:089123456"' in page.content.decode()
+    assert 'href="tel:+88689123456"' in page.content.decode()
     assert "接單…" in page.content.decode()
 
 
