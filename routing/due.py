@@ -3,7 +3,7 @@
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, When
@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from customers.models import Customer
 from customers.schedule import closed_reason, next_open_day
 from deliveries.models import Delivery, DeliveryHistory, Order, OrderItem
-from routing.forecast import LONGEST_INTERVAL, open_on_or_after
+from routing.forecast import LONGEST_INTERVAL, LOW, open_on_or_after
 from routing.models import CustomerForecast, Postponement
 
 CYCLE = "預計配送"
@@ -72,6 +72,16 @@ class Predicted:
             moved = due - nxt
             nxt, low, high = due, low + moved, high + moved
         return cls(due, nxt, low, high, confidence)
+
+    def seen_on(self, day):
+        """The forecast as a list of `day` shows it: a customer expected
+        before that day and still waiting may come any day from it on, as
+        the forecast says of an overdue customer."""
+        if self.next >= day:
+            return self
+        return replace(
+            self, next=day, low=day, high=max(self.high, day), confidence=LOW
+        )
 
 
 @dataclass

@@ -76,7 +76,7 @@ def call_ahead(request):
             "customer_url": customer_url(entry.customer.code),
             "order_url": f"{order_url}?{customer_query(entry)}",
             "last": to_roc(entry.last_delivery),
-            "expected": expected_cell(entry),
+            "expected": expected_cell(entry, day),
         }
         for entry in shown
     ]
@@ -108,7 +108,7 @@ def due_rows(entries, day, back):
             "postpone_url": f"{postpone}?{customer_query(entry)}&{rest}",
             "sources": sources_cell(entry, day),
             "last": to_roc(entry.last_delivery) if entry.last_delivery else "",
-            "expected": expected_cell(entry),
+            "expected": expected_cell(entry, day),
             "orders": orders_cell(entry.orders, day),
             "closed": closed_cell(entry),
         }
@@ -116,12 +116,14 @@ def due_rows(entries, day, back):
     ]
 
 
-def expected_cell(entry):
-    """The forecast's date, its range and confidence, and the sheet's date
-    where it differs; only the sheet's date without a forecast."""
+def expected_cell(entry, day):
+    """The forecast's date, its range and confidence as seen on the list's
+    `day`, and the sheet's date where it differs; only the sheet's date
+    without a forecast."""
     sheet, forecast = entry.sheet_expected, entry.forecast
     if not forecast:
         return to_roc(sheet) if sheet else ""
+    forecast = forecast.seen_on(day)
     cell = format_html(
         '{}<div class="small text-secondary text-nowrap">{}–{}，信心：{}</div>',
         to_roc(forecast.next),

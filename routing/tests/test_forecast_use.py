@@ -143,6 +143,21 @@ def test_the_due_list_page_shows_the_forecast_its_range_confidence_and_the_sheet
     assert f"表單 {to_roc(DAY + dt.timedelta(days=7))}" in html
 
 
+def test_a_later_days_list_shows_a_customer_still_waiting_from_that_day_on(
+    office_client,
+):
+    weekly_customer("1500001")  # expected on DAY, and sure of it
+    refresh()
+    later = DAY + dt.timedelta(days=2)
+
+    page = office_client.get(reverse("routing:due"), {"day": to_roc(later)})
+
+    [row] = page.context["rows"]
+    assert row["expected"].startswith(to_roc(later))
+    assert f"{later.month}/{later.day}–" in row["expected"]
+    assert "信心：低" in row["expected"]
+
+
 def test_without_a_cycle_in_the_sheet_no_sheet_date_is_shown(office_client):
     customer = weekly_customer("1500001", sheet_cycle=None)
     # Fortnightly before: the median of all intervals is 14 days, not 7.
