@@ -12,8 +12,9 @@ from django.db.models.functions import Coalesce
 from customers.models import Customer
 from customers.schedule import closed_reason, next_open_day
 from deliveries.models import Delivery, DeliveryHistory, Order, OrderItem
+from luckygas.dates import today
 from routing.forecast import LONGEST_INTERVAL, LOW, open_on_or_after
-from routing.models import CustomerForecast, Postponement
+from routing.models import CustomerForecast, Postponement, RouteStop
 
 CYCLE = "預計配送"
 OVERDUE = "超過週期"
@@ -319,8 +320,8 @@ def changed_since_forecasts():
 
 def call_ahead(day, area_group=""):
     """Client-list customers the forecast expects on `day` or the day after
-    who have no open order and are not postponed: the office rings them
-    before they ring."""
+    who have no open order, are not postponed and are on no run still to
+    make (from today on): the office rings them before they ring."""
     window = (day, day + dt.timedelta(days=1))
     clients = Customer.objects.active().filter(origin=Customer.Origin.CLIENT_LIST)
     if area_group:
@@ -330,12 +331,17 @@ def call_ahead(day, area_group=""):
     postponed = set(postponements_on(window[1]))
     unfilled = Order.objects.filter(status=Order.Status.OPEN)
     ordered_ids = set(unfilled.values_list("customer_id", flat=True))
+    to_make = RouteStop.objects.filter(
+        outcome="", route__route_date__range=(today(), window[1])
+    )
+    planned_ids = set(to_make.values_list("customer_id", flat=True))
     return [
         entry
         for customer_id, entry in entries.items()
         if entry.forecast
         and window[0] <= entry.forecast.next <= window[1]
         and customer_id not in ordered_ids
+        and customer_id not in planned_ids
         and customer_id not in postponed
         and not (entry.postponement and entry.postponement.to_date > day)
     ]

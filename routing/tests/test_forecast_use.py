@@ -12,7 +12,7 @@ from customers.models import Area, Customer
 from deliveries.models import Delivery, Order
 from luckygas.dates import to_roc, today
 from routing.due import CYCLE, OVERDUE, due_entries
-from routing.models import CustomerForecast, Postponement
+from routing.models import CustomerForecast, Postponement, Route, RouteStop
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,8 @@ DAY = dt.date(2025, 5, 27)
 @pytest.fixture(autouse=True)
 def today_before_day(monkeypatch):
     """The lists are made the day before DAY."""
-    monkeypatch.setattr("routing.forecast.today", lambda: DAY - dt.timedelta(days=1))
+    for module in ("routing.forecast", "routing.due"):
+        monkeypatch.setattr(f"{module}.today", lambda: DAY - dt.timedelta(days=1))
 
 
 def weekly_customer(code, sheet_cycle=14.0, last=DAY - dt.timedelta(days=7), **fields):
@@ -196,6 +197,17 @@ def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
     )
     weekly_customer("1500006", phone="089-123456、0912-345678")
     weekly_customer("1500007", area=Area.objects.get(code="C"))
+    # On today's run, still to make; on yesterday's, which missed them.
+    today_run = Route.objects.create(
+        route_date=DAY - dt.timedelta(1), route_code="南早"
+    )
+    planned = weekly_customer("1500009")
+    RouteStop.objects.create(route=today_run, sequence=1, customer=planned)
+    missed_run = Route.objects.create(
+        route_date=DAY - dt.timedelta(2), route_code="南早"
+    )
+    missed = weekly_customer("1500010")
+    RouteStop.objects.create(route=missed_run, sequence=1, customer=missed)
     refresh()
 
     page = office_client.get(reverse("routing:call-ahead"), {"day": to_roc(DAY)})
@@ -204,7 +216,7 @@ def test_call_ahead_lists_who_the_forecast_expects_in_two_days_without_an_order(
     )
 
     listed = {row["customer"].code for row in page.context["rows"]}
-    assert listed == {"1500001", "1500002", "1500006", "1500007"}
+    assert listed == {"1500001", "1500002", "1500006", "1500007", "1500010"}
     assert [row["customer"].code for row in north.context["rows"]] == ["1500007"]
     assert 'href="tel:+88689123456"' in page.content.decode()
     assert "接單…" in page.content.decode()
