@@ -51,6 +51,8 @@ def test_tomorrows_forecasts_and_who_to_ring_on_a_phone(
     expect(row).to_contain_text("信心：高")
     sheet = tomorrow + dt.timedelta(days=7)
     expect(row).to_contain_text(f"表單 {to_roc(sheet)}")
+    # The forecast is on the screen without scrolling sideways.
+    expect(row.get_by_text("信心：高")).to_be_in_viewport()
 
     page.get_by_role("link", name="預先聯絡").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("預先聯絡")
