@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from customers.models import Customer
 from customers.schedule import closed_reason, next_open_day
@@ -304,6 +305,18 @@ def entries_for(customers, day, wanted, postponements=None):
         ):
             entry.postponement = postponement
     return entries
+
+
+# Older than this, the nightly refresh of the forecasts has been missed.
+FORECASTS_STALE_AFTER = dt.timedelta(hours=36)
+
+
+def forecasts_made():
+    """When the stored forecasts were made, and whether that is longer ago
+    than a nightly refresh leaves them: (None, True) when there are none."""
+    made = CustomerForecast.objects.order_by().values_list("refreshed_at", flat=True)
+    made = next(iter(made[:1]), None)
+    return made, made is None or timezone.now() - made > FORECASTS_STALE_AFTER
 
 
 def changed_since_forecasts():

@@ -44,6 +44,7 @@ def due_list(request):
     page = Paginator(entries, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = due.complete(page.object_list, day)
     context = {
+        **forecast_age(day),
         "form": form,
         "day": day,
         "entries": shown,
@@ -81,6 +82,7 @@ def call_ahead(request):
         for entry in shown
     ]
     context = {
+        **forecast_age(day),
         "form": form,
         "day": day,
         "last_day": day + dt.timedelta(days=1),
@@ -89,6 +91,12 @@ def call_ahead(request):
         "query": query_without(request, "page"),
     }
     return render(request, "routing/call_ahead.html", context)
+
+
+def forecast_age(day):
+    """What the lists say of their forecasts' age, and of a day gone by."""
+    made, stale = due.forecasts_made()
+    return {"forecasts_made": made, "forecasts_stale": stale, "past": day < today()}
 
 
 SOURCE_COLOURS = {due.OVERDUE: "danger", due.ORDER: "primary", due.POSTPONED: "info"}

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Area, Customer
 from deliveries.models import Delivery, Order
@@ -157,6 +158,40 @@ def test_a_later_days_list_shows_a_customer_still_waiting_from_that_day_on(
     assert row["expected"].startswith(to_roc(later))
     assert f"{later.month}/{later.day}–" in row["expected"]
     assert "信心：低" in row["expected"]
+
+
+def test_the_lists_say_when_the_forecasts_were_made_and_warn_when_a_night_was_missed(
+    office_client, monkeypatch
+):
+    monkeypatch.setattr("routing.views.today", lambda: DAY - dt.timedelta(days=1))
+    weekly_customer("1500001")
+    lists = [reverse("routing:due"), reverse("routing:call-ahead")]
+
+    for url in lists:
+        html = office_client.get(url, {"day": to_roc(DAY)}).content.decode()
+        assert "還沒有預測" in html and "請通知管理人員" in html
+
+    refresh()
+    made = CustomerForecast.objects.get().refreshed_at
+    html = office_client.get(lists[0], {"day": to_roc(DAY)}).content.decode()
+    assert f"（{to_roc(timezone.localdate(made))} " in html
+    assert "請通知管理人員" not in html and "已經過去" not in html
+
+    CustomerForecast.objects.update(refreshed_at=made - dt.timedelta(days=2))
+    for url in lists:
+        html = office_client.get(url, {"day": to_roc(DAY)}).content.decode()
+        assert "已超過一天" in html and "請通知管理人員" in html
+
+
+def test_the_lists_of_a_day_gone_by_say_so(office_client, monkeypatch):
+    monkeypatch.setattr("routing.views.today", lambda: DAY)
+    yesterday = to_roc(DAY - dt.timedelta(days=1))
+
+    for url in (reverse("routing:due"), reverse("routing:call-ahead")):
+        html = office_client.get(url, {"day": yesterday}).content.decode()
+        assert f"{yesterday} 已經過去" in html
+        html = office_client.get(url, {"day": to_roc(DAY)}).content.decode()
+        assert "已經過去" not in html
 
 
 def test_without_a_cycle_in_the_sheet_no_sheet_date_is_shown(office_client):
