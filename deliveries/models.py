@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from customers.models import Customer
-from luckygas.dates import today
+from luckygas.dates import to_roc, today
 
 
 class Product(models.Model):
@@ -221,6 +222,19 @@ class DeliveryRecord(models.Model):
 
     def __str__(self):
         return f"{self.delivery_date} {self.customer.code}"
+
+    def clean(self):
+        """A delivery is recorded once made: none dated after today, which
+        would stand as the customer's last delivery for years."""
+        super().clean()
+        latest = today()
+        if self.delivery_date and self.delivery_date > latest:
+            raise ValidationError(
+                {
+                    "delivery_date": f"配送日 {to_roc(self.delivery_date)} 在未來"
+                    f"（今天是 {to_roc(latest)}）：只能記錄已經送過的配送"
+                }
+            )
 
 
 def _partial_indexes(prefix):

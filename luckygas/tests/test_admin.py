@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from customers.models import Customer
 from deliveries.models import Delivery
+from luckygas.dates import to_roc, today
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +177,30 @@ def test_an_unknown_choice_is_refused_and_nothing_is_saved(manager_client):
     assert (
         "confirm_form" not in response.context or not response.context["confirm_form"]
     )
+    assert not Delivery.objects.exists()
+
+
+def test_a_delivery_dated_after_today_is_refused_in_the_form_and_the_import(
+    manager_client,
+):
+    customer = Customer.objects.create(code="1984845")
+    future = today() + dt.timedelta(days=1)
+    form = manager_client.post(
+        reverse("admin:deliveries_delivery_add"),
+        {
+            "customer": customer.pk,
+            "delivery_date": future.isoformat(),
+            "outcome": Delivery.Outcome.DELIVERED,
+            "source": Delivery.Source.APP,
+            "items-TOTAL_FORMS": 0,
+            "items-INITIAL_FORMS": 0,
+        },
+    )
+    content = f"id,客戶,配送日\n,1984845,{future.isoformat()}\n".encode()
+    imported = post_import(manager_client, Delivery, content, "deliveries.csv")
+
+    for response in (form, imported):
+        assert f"配送日 {to_roc(future)} 在未來" in response.text
     assert not Delivery.objects.exists()
 
 
