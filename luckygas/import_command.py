@@ -39,9 +39,10 @@ class ImportCommand(BaseCommand):
             if verbosity >= 1:
                 self.stdout.write(f"報表已更新（{record.seconds:.1f} 秒）。")
             started = time.perf_counter()
-            stored, _ = forecast.refresh()
+            stored, known = forecast.refresh()
             if verbosity >= 1:
                 seconds = time.perf_counter() - started
                 self.stdout.write(
-                    f"配送預測已更新：{stored} 位客戶（{seconds:.1f} 秒）。"
+                    f"配送預測已更新：{known} 位有配送紀錄的客戶，{stored} 位有預測"
+                    f"（{seconds:.1f} 秒）。"
                 )

@@ -344,15 +344,28 @@ def test_the_backtest_refuses_an_out_it_cannot_write(tmp_path):
     weekly_customer("1500001")
     workbook = tmp_path / "book.xlsx"
     workbook.write_bytes(b"PK\x03\x04\xff\xfe")
+    script = tmp_path / "manage.py"
+    script.write_text("import sys\n", encoding="utf-8")
 
     for out, message in [
         (tmp_path, "是資料夾"),
         (tmp_path / "missing" / "FORECAST.md", "不存在"),
         (workbook, "不是文字檔"),
+        (script, "不是 .md 檔"),
     ]:
         with pytest.raises(CommandError, match=message):
             call_command("backtest_forecast", "--out", str(out), stdout=StringIO())
     assert workbook.read_bytes() == b"PK\x03\x04\xff\xfe"
+    assert script.read_text(encoding="utf-8") == "import sys\n"
+
+
+def test_an_empty_doc_gets_the_introduction_before_the_section(tmp_path):
+    weekly_customer("1500001")
+    (tmp_path / "FORECAST.md").write_text("\n", encoding="utf-8")
+
+    doc, _ = backtest(tmp_path, "--days", "30", "--label", "測試甲")
+
+    assert doc.read_text(encoding="utf-8").startswith("# 配送預測的回測")
 
 
 def test_importing_a_history_refreshes_the_forecasts(sample_dir):

@@ -39,7 +39,8 @@ DOC_INTRO = """\
   資料裡（等了 120 天以上的除外，兩種方法都不計）；不然等得久的客戶日會被
   略過，結果偏向預測較早的方法。
 - **「明天要送」**：預測日是明天的客戶。精確率是其中明天真的送了的比例；
-  召回率是明天真的送了的客戶中，前一天被預測到的比例。
+  召回率是明天真的送了的客戶中，前一天被預測到的比例。精確率「—」是這個方法
+  在期間內沒有一次預測明天。
 
 每一節由一次回測寫入（以 `--label` 命名），再跑一次同名的回測會更新該節。
 """
@@ -167,6 +168,10 @@ def writable(path):
             ) from None
         except OSError as error:
             raise CommandError(f"--out {path} 無法讀取：{error.strerror}") from None
+    if path.suffix.lower() != ".md":
+        raise CommandError(
+            f"--out {path} 不是 .md 檔：結果是 Markdown，請給 .md 檔，免得寫進其他檔案"
+        )
     return path
 
 
@@ -251,7 +256,9 @@ def write_section(path, label, section):
     section of the same label and keeping the others."""
     begin, end = f"<!-- backtest: {label} -->", f"<!-- /backtest: {label} -->"
     block = f"{begin}\n{section}{end}\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else DOC_INTRO
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if not text.strip():
+        text = DOC_INTRO
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end) + r"\n?", re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: block, text)
