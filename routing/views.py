@@ -133,7 +133,7 @@ def expected_cell(entry, day):
         return to_roc(sheet) if sheet else ""
     forecast = forecast.seen_on(day)
     cell = format_html(
-        '{}<div class="small text-secondary text-nowrap">{}–{}，信心：{}</div>',
+        '{}<div class="small text-secondary">{}–{}，信心：{}</div>',
         to_roc(forecast.next),
         month_day(forecast.low),
         month_day(forecast.high),

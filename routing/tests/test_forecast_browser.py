@@ -52,7 +52,7 @@ def test_tomorrows_forecasts_and_who_to_ring_on_a_phone(
     sheet = tomorrow + dt.timedelta(days=7)
     expect(row).to_contain_text(f"表單 {to_roc(sheet)}")
     # The forecast is on the screen without scrolling sideways.
-    expect(row.get_by_text("信心：高")).to_be_in_viewport()
+    expect(row.get_by_text("信心：高")).to_be_in_viewport(ratio=1)
 
     page.get_by_role("link", name="預先聯絡").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("預先聯絡")
