@@ -7,6 +7,7 @@ import platform
 import sqlite3
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg2
 
@@ -94,6 +95,10 @@ def postgres_version():
     return postgres("postgres", "SHOW server_version")[0].split()[0]
 
 
+# The company's day, as the app's "today" is.
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+
 def machine(databases):
     """What the numbers were measured on, as Markdown list lines."""
     software = [f"Python {platform.python_version()}"]
@@ -105,7 +110,7 @@ def machine(databases):
         f"- CPU: {cpu_model()}, {os.cpu_count()} cores",
         f"- Memory: {memory_gib():.1f} GiB",
         f"- Software: {', '.join(software)}, {platform.system()} {platform.release()}",
-        f"- Date: {dt.date.today().isoformat()}",
+        f"- Date: {dt.datetime.now(TAIPEI).date().isoformat()} (Asia/Taipei)",
     ]
 
 
@@ -144,15 +149,18 @@ def add_database_options(parser):
     parser.add_argument(
         "--databases",
         default=",".join(DATABASES),
-        help="comma-separated, from: " + ", ".join(DATABASES),
+        help="comma-separated, from: "
+        + ", ".join(DATABASES)
+        + " (default: all of them)",
     )
     parser.add_argument(
         "--no-write", action="store_true", help=f"print only, leave {DOC_PATH.name}"
     )
 
 
-def at_least(minimum):
-    """An argparse type: a whole number no smaller than `minimum`."""
+def at_least(minimum, maximum=None):
+    """An argparse type: a whole number no smaller than `minimum` (and no
+    larger than `maximum`, if given)."""
 
     def read(text):
         try:
@@ -161,6 +169,8 @@ def at_least(minimum):
             raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
         if number < minimum:
             raise argparse.ArgumentTypeError(f"at least {minimum:,}, not {text}")
+        if maximum is not None and number > maximum:
+            raise argparse.ArgumentTypeError(f"at most {maximum:,}, not {text}")
         return number
 
     return read
@@ -175,9 +185,9 @@ def print_machine(databases, version):
 def parse_with_databases(parser):
     """The arguments, --databases as a list of known names."""
     args = parser.parse_args()
-    args.databases = [
-        name.strip() for name in args.databases.split(",") if name.strip()
-    ]
+    args.databases = [name.strip() for name in args.databases.split(",")]
+    if "" in args.databases:
+        parser.error(f"--databases has an empty name: {args.databases}")
     unknown = set(args.databases) - set(DATABASES)
     if unknown:
         parser.error(f"unknown database: {', '.join(sorted(unknown))}")

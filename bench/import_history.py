@@ -108,9 +108,10 @@ def parse_args():
     )
     parser.add_argument(
         "--customers",
-        type=at_least(10),
+        # The demo generator's customer codes run out beyond this.
+        type=at_least(10, 30_000),
         default=1267,
-        help="customers in the client list (default %(default)s)",
+        help="customers in the client list, 10 to 30,000 (default %(default)s)",
     )
     add_database_options(parser)
     return parse_with_databases(parser)
@@ -212,9 +213,9 @@ def count_deliveries(database):
 
 
 def print_summary(output):
-    """The command's closing summary line, when it printed one."""
-    if output:
-        print(f"    {output.splitlines()[-1]}")
+    """What the command said: its summary and its refreshes."""
+    for line in output.splitlines():
+        print(f"    {line}")
 
 
 def measure_import(database, history_path, label, expected):
@@ -253,7 +254,7 @@ def bench_database(database, client_path, history_path, rows):
 
 
 TABLE_HEADER = (
-    "| Database | Rows | First import (s) | Rows/s | Then refreshes (s) "
+    "| Database | Rows | First import, own time (s) | Rows/s | Then refreshes (s) "
     "| Whole run (s) | Peak memory (MiB) | Rerun (s) | Rerun peak (MiB) "
     "| Targets met |\n"
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
@@ -275,7 +276,7 @@ def table(results):
     return "\n".join(lines)
 
 
-def section(results, databases):
+def section(results, databases, version):
     """This benchmark's section of docs/PERFORMANCE.md, markers included."""
     return f"""{START_MARK}
 ## Import of the delivery history
@@ -294,9 +295,11 @@ parsing, inserting) is the whole run's less the refreshes'. The rerun imports
 the same file again, inserts nothing and refreshes nothing. After each run
 the script checks that the database holds exactly one delivery per row.
 
-Targets: the whole file imported in under {TARGET_SECONDS} s and under 1 GiB
-({TARGET_MIB} MiB) of peak memory, for the first import and the rerun alike.
-Rows/s is the row count over the first import's own time.
+Targets: the whole file imported in under {TARGET_SECONDS} s, which "Targets met"
+checks against the import's own time ("First import" and "Rerun"), not the
+whole run with the refreshes, and under 1 GiB ({TARGET_MIB} MiB) of peak memory,
+for the first import and the rerun alike. Rows/s is the row count over the
+first import's own time.
 
 Reproduce with `make bench`; the options (size, databases) are listed by
 `.venv/bin/python bench/import_history.py --help`.
@@ -306,6 +309,7 @@ Reproduce with `make bench`; the options (size, databases) are listed by
 Measured on:
 
 {chr(10).join(machine(databases))}
+- Code: {version}
 {END_MARK}
 """
 
@@ -319,9 +323,10 @@ def main():
     ]
     print()
     print(table(results))
-    print_machine(args.databases, code_version())
+    version = code_version()
+    print_machine(args.databases, version)
     if not args.no_write:
-        write_section(section(results, args.databases), START_MARK, END_MARK)
+        write_section(section(results, args.databases, version), START_MARK, END_MARK)
         print(f"\nWrote {DOC_PATH.relative_to(BASE_DIR)}")
 
 

@@ -140,7 +140,9 @@ class OfficeUser(Visitor):
 
     @task(1)
     def dispatch_sheet(self):
-        runs = self.client.get("/routing/runs/", name="runs of the day")
+        runs = self.client.get(
+            f"/routing/runs/?day={SAMPLES['runs_day']}", name="runs of the day"
+        )
         links = OFFICE_RUN_LINK.findall(runs.text)
         if links:
             run = random.choice(links)
