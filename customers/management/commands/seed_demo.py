@@ -116,8 +116,10 @@ class Command(BaseCommand):
             self.ensure_prices()
             self.play_recent_days(options["app_days"], random.Random(options["seed"]))
         self.ensure_login()
-        stored, _ = forecast.refresh()
-        self.stdout.write(f"配送預測已更新：{stored} 位客戶。")
+        stored, known = forecast.refresh()
+        self.stdout.write(
+            f"配送預測已更新：{known} 位有配送紀錄的客戶，{stored} 位有預測。"
+        )
         self.plan_today()
         record, _, _ = refresh("seed_demo")
         self.stdout.write(f"報表已更新（{record.seconds:.1f} 秒）。")
